@@ -1,0 +1,115 @@
+package io.tapswitch.core.engine;
+
+import io.tapswitch.core.fdb.MacTable;
+import io.tapswitch.core.frame.Ethernet;
+import io.tapswitch.core.frame.Frame;
+import io.tapswitch.core.frame.MacAddress;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The forwarding decision for one frame: a chain of early exits, each ending in a {@link Reason}.
+ *
+ * <p>Input port checks, then source checks, then learning, then the destination: group addresses
+ * flood, a learned unicast destination goes to its one port, anything else floods. The decision
+ * fills {@link Frame#egress} and touches nothing but the MAC table; sending is the caller's job,
+ * which is what lets the same code answer "where would this frame go" without sending it.
+ */
+public final class Forwarding {
+    private final MacTable fdb;
+
+    public Forwarding(MacTable fdb) {
+        this.fdb = fdb;
+    }
+
+    /**
+     * Decides where {@code frame}, received on {@code frame.inPort}, goes.
+     *
+     * @param learn whether to update the MAC table (false for dry-run traces)
+     * @param trace null on the frame path
+     */
+    public Reason decide(Topology topology, Frame frame, boolean learn, Trace trace) {
+        frame.egressCount = 0;
+        int in = frame.inPort;
+        PortConfig inConfig = topology.config(in);
+        if (inConfig == null || !inConfig.adminUp()) {
+            return done(Reason.DROP_PORT_DISABLED, trace);
+        }
+        if (frame.length() < Ethernet.HEADER_LEN) {
+            return done(Reason.DROP_TRUNCATED, trace);
+        }
+        ByteBuffer buf = frame.buffer();
+        int eth = frame.frame();
+        long src = Ethernet.source(buf, eth);
+        long dst = Ethernet.destination(buf, eth);
+        if (trace != null) {
+            trace.step("ingress port " + inConfig.name() + ": " + MacAddress.format(src) + " -> "
+                    + MacAddress.format(dst) + ", " + frame.length() + " bytes");
+        }
+        if (!MacAddress.isLearnable(src)) {
+            return done(Reason.DROP_BAD_SOURCE, trace);
+        }
+        if (MacAddress.isBridgeReserved(dst)) {
+            return done(Reason.DROP_RESERVED_MULTICAST, trace);
+        }
+        int vlan = frame.vlan;
+        if (learn) {
+            fdb.learn(vlan, src, in);
+        }
+        if (trace != null) {
+            trace.step((learn ? "learned " : "would learn ") + MacAddress.format(src) + " on " + inConfig.name()
+                    + " (vlan " + vlan + ")");
+        }
+        if (MacAddress.isMulticast(dst)) {
+            return flood(topology, frame, MacAddress.isBroadcast(dst) ? Reason.FLOOD_BROADCAST : Reason.FLOOD_MULTICAST,
+                    trace);
+        }
+        int out = fdb.lookup(vlan, dst);
+        if (out < 0) {
+            return flood(topology, frame, Reason.FLOOD_UNKNOWN_UNICAST, trace);
+        }
+        if (out == in) {
+            return done(Reason.DROP_HAIRPIN, trace);
+        }
+        SwitchPort port = topology.port(out);
+        PortConfig outConfig = topology.config(out);
+        if (port == null) {
+            return flood(topology, frame, Reason.FLOOD_UNKNOWN_UNICAST, trace);
+        }
+        if (!outConfig.adminUp() || !port.operUp()) {
+            return done(Reason.DROP_EGRESS_DOWN, trace);
+        }
+        frame.egress[frame.egressCount++] = out;
+        if (trace != null) {
+            trace.step("output to " + outConfig.name());
+        }
+        return done(Reason.FORWARD_UNICAST, trace);
+    }
+
+    private static Reason flood(Topology topology, Frame frame, Reason reason, Trace trace) {
+        int in = frame.inPort;
+        for (int id : topology.ids()) {
+            if (id == in) {
+                continue;
+            }
+            PortConfig c = topology.config(id);
+            if (c.adminUp() && topology.port(id).operUp()) {
+                frame.egress[frame.egressCount++] = id;
+                if (trace != null) {
+                    trace.step("flood to " + c.name());
+                }
+            }
+        }
+        if (frame.egressCount == 0) {
+            return done(Reason.DROP_NO_EGRESS, trace);
+        }
+        return done(reason, trace);
+    }
+
+    private static Reason done(Reason reason, Trace trace) {
+        if (trace != null) {
+            trace.step((reason.isDrop() ? "drop: " : "verdict: ") + reason.name() + " (" + reason.description() + ")");
+        }
+        return reason;
+    }
+}

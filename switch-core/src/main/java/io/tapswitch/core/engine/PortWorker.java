@@ -1,0 +1,115 @@
+package io.tapswitch.core.engine;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import io.tapswitch.core.frame.Frame;
+import io.tapswitch.core.fdb.MacTable;
+import io.tapswitch.core.port.Port;
+import io.tapswitch.core.sys.Errno;
+import io.tapswitch.core.sys.EventFd;
+import io.tapswitch.core.sys.NativeException;
+import io.tapswitch.core.sys.Poll;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dedicated thread that reads one port and forwards what it reads.
+ *
+ * <p>It drains the non-blocking device until it is empty, then sleeps in {@code poll(2)} on the
+ * device and on a private eventfd; {@link #stop()} signals the eventfd, so the thread leaves within
+ * microseconds without interrupts and without racing a close. When the device fails (its netdev
+ * deleted, say) the port goes operationally down and the thread retries once a second, going up
+ * again when frames flow.
+ */
+final class PortWorker implements Runnable, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PortWorker.class);
+    private static final int RETRY_MILLIS = 1000;
+
+    private final Switch owner;
+    private final SwitchPort port;
+    private final EventFd wakeup;
+    private final Memory pollfds = new Memory(2L * Poll.SIZEOF_POLLFD);
+    private final Frame frame = new Frame(MacTable.MAX_PORTS);
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    PortWorker(Switch owner, SwitchPort port) throws NativeException {
+        this.owner = owner;
+        this.port = port;
+        this.wakeup = new EventFd();
+        this.frame.inPort = port.id();
+        this.thread = new Thread(this, "tapswitch-port-" + port.name());
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    @Override
+    public void run() {
+        Port device = port.device();
+        long fds = Pointer.nativeValue(pollfds);
+        int failures = 0;
+        while (running) {
+            frame.reset();
+            frame.inPort = port.id();
+            int n = device.receive(frame);
+            if (n > 0) {
+                failures = 0;
+                if (!port.operUp()) {
+                    owner.operStateChanged(port, true);
+                }
+                owner.process(frame);
+                continue;
+            }
+            int timeout = -1;
+            if (n < 0) {
+                port.stats().receiveError();
+                if (port.operUp()) {
+                    LOG.warn("port {}: receive failed ({}), marking it down", port.name(),
+                            Errno.exception("read", -n).getMessage());
+                    owner.operStateChanged(port, false);
+                }
+                failures++;
+                timeout = RETRY_MILLIS;
+            }
+            pollfds.setInt(0, device.pollFd());
+            pollfds.setShort(4, (short) Poll.POLLIN);
+            pollfds.setShort(6, (short) 0);
+            pollfds.setInt(8, wakeup.fd());
+            pollfds.setShort(12, (short) Poll.POLLIN);
+            pollfds.setShort(14, (short) 0);
+            int ready = Poll.poll(fds, 2, timeout);
+            if (ready > 0 && (pollfds.getShort(14) & Poll.POLLIN) != 0) {
+                wakeup.drain();
+            }
+            if (ready > 0 && (pollfds.getShort(6) & (Poll.POLLERR | Poll.POLLHUP | Poll.POLLNVAL)) != 0 && n == 0) {
+                // The device reports an error condition with nothing to read: back off instead of spinning.
+                Poll.poll(fds + Poll.SIZEOF_POLLFD, 1, failures++ > 3 ? RETRY_MILLIS : 10);
+            }
+        }
+    }
+
+    /** Asks the thread to leave and waits up to {@code millis} for it. */
+    boolean stop(long millis) {
+        running = false;
+        wakeup.signal();
+        try {
+            thread.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !thread.isAlive();
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    @Override
+    public void close() {
+        stop(2000);
+        wakeup.close();
+    }
+}

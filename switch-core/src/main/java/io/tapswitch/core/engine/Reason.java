@@ -1,0 +1,47 @@
+package io.tapswitch.core.engine;
+
+/**
+ * Why a frame went where it went. Every forwarding decision ends in exactly one of these, and each
+ * is counted per ingress port, so that "why didn't my ping arrive" has an answer in the counters.
+ */
+public enum Reason {
+    FORWARD_UNICAST(false, "destination learned on one port"),
+    FLOOD_UNKNOWN_UNICAST(false, "no learned port for destination, flooding"),
+    FLOOD_BROADCAST(false, "broadcast destination, flooding"),
+    FLOOD_MULTICAST(false, "multicast destination, flooding"),
+
+    DROP_PORT_DISABLED(true, "ingress port is administratively down"),
+    DROP_TRUNCATED(true, "frame shorter than an Ethernet header"),
+    DROP_BAD_SOURCE(true, "source MAC is multicast, broadcast or zero"),
+    DROP_RESERVED_MULTICAST(true, "destination is a bridge-reserved address 01:80:c2:00:00:0x"),
+    DROP_HAIRPIN(true, "destination learned on the ingress port"),
+    DROP_EGRESS_DOWN(true, "destination port is down"),
+    DROP_OFFLOAD_UNSUPPORTED(true, "offloaded frame towards a port without offloads"),
+    DROP_NO_EGRESS(true, "no other port to flood to");
+
+    private final boolean drop;
+    private final String description;
+
+    Reason(boolean drop, String description) {
+        this.drop = drop;
+        this.description = description;
+    }
+
+    public boolean isDrop() {
+        return drop;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    private static final Reason[] VALUES = values();
+
+    public static int count() {
+        return VALUES.length;
+    }
+
+    public static Reason of(int ordinal) {
+        return VALUES[ordinal];
+    }
+}

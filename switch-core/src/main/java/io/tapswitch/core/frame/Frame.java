@@ -1,0 +1,148 @@
+package io.tapswitch.core.frame;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One reusable frame slot: a direct buffer holding a virtio-net header followed by an Ethernet
+ * frame, plus what the switch learned about it while deciding where it goes.
+ *
+ * <p>Each forwarding thread owns one for its whole life; ports read into it and write from it by
+ * address, so a frame crosses the switch without being copied or allocated. Headroom in front of
+ * the header lets the switch push VLAN tags in place by moving 22 bytes instead of the whole frame.
+ */
+public final class Frame {
+    /** Space before the vnet header for in-place tag pushes (two tags). */
+    public static final int HEADROOM = 16;
+    /** Largest frame: a 64 KB GSO super-frame plus tags. */
+    public static final int MAX_FRAME_LEN = 65536 + 64;
+    public static final int CAPACITY = HEADROOM + VnetHeader.LEN + MAX_FRAME_LEN + 64;
+
+    private final ByteBuffer buf;
+    private final long address;
+
+    /** Offset of the vnet header; the Ethernet frame starts {@link VnetHeader#LEN} bytes later. */
+    private int start;
+    private int length;
+
+    /** VLAN the frame was classified to on ingress (0 when untagged on a VLAN-unaware switch). */
+    public int vlan;
+    /** Priority code point to keep when re-tagging. */
+    public int pcp;
+    /** Ingress port id. */
+    public int inPort;
+    /** Output ports chosen by the forwarding decision. */
+    public final int[] egress;
+    public int egressCount;
+
+    public Frame(int maxPorts) {
+        this.buf = ByteBuffer.allocateDirect(CAPACITY);
+        Pointer p = Native.getDirectBufferPointer(buf);
+        this.address = Pointer.nativeValue(p);
+        this.egress = new int[maxPorts];
+        reset();
+    }
+
+    /** Restores the standard layout before a port reads into the slot. */
+    public void reset() {
+        start = HEADROOM;
+        length = 0;
+        egressCount = 0;
+        vlan = 0;
+        pcp = 0;
+    }
+
+    public ByteBuffer buffer() {
+        return buf;
+    }
+
+    /** Native address of the buffer's first byte. */
+    public long address() {
+        return address;
+    }
+
+    /** Offset of the vnet header. */
+    public int start() {
+        return start;
+    }
+
+    /** Offset of the Ethernet header. */
+    public int frame() {
+        return start + VnetHeader.LEN;
+    }
+
+    /** Length of the Ethernet frame, without the vnet header. */
+    public int length() {
+        return length;
+    }
+
+    public void setLength(int length) {
+        this.length = length;
+    }
+
+    /** Room for a read: from the vnet header to the end of the buffer. */
+    public int readCapacity() {
+        return CAPACITY - start;
+    }
+
+    /** Sets the layout after a port read {@code total} bytes, vnet header included, at {@link #start()}. */
+    public void received(int total) {
+        this.length = total - VnetHeader.LEN;
+    }
+
+    /**
+     * Moves the vnet header and the MAC addresses {@code delta} bytes towards the front (positive,
+     * making room for a tag after the source MAC) or the back (negative, removing the 4 bytes after
+     * the source MAC), and adjusts the header's offsets. The payload does not move.
+     */
+    public void shiftHead(int delta) {
+        int from = start;
+        int to = start - delta;
+        int n = VnetHeader.LEN + Ethernet.TYPE;
+        if (delta > 0) {
+            for (int i = 0; i < n; i++) {
+                buf.put(to + i, buf.get(from + i));
+            }
+        } else {
+            for (int i = n - 1; i >= 0; i--) {
+                buf.put(to + i, buf.get(from + i));
+            }
+        }
+        start = to;
+        length += delta;
+        VnetHeader.shiftOffsets(buf, start, delta);
+    }
+
+    /** Copies {@code other}'s bytes and decisions into this slot (for tests and for captures). */
+    public void copyFrom(Frame other) {
+        start = other.start;
+        length = other.length;
+        for (int i = 0; i < VnetHeader.LEN + length; i++) {
+            buf.put(start + i, other.buf.get(other.start + i));
+        }
+        vlan = other.vlan;
+        pcp = other.pcp;
+        inPort = other.inPort;
+    }
+
+    /** Fills the slot with {@code bytes} as a plain frame (no offload), for fakes and tests. */
+    public void load(byte[] bytes) {
+        reset();
+        VnetHeader.clear(buf, start);
+        for (int i = 0; i < bytes.length; i++) {
+            buf.put(frame() + i, bytes[i]);
+        }
+        length = bytes.length;
+    }
+
+    /** The Ethernet frame's bytes, for fakes and tests. */
+    public byte[] toBytes() {
+        byte[] out = new byte[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = buf.get(frame() + i);
+        }
+        return out;
+    }
+}

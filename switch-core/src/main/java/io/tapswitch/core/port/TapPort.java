@@ -1,0 +1,196 @@
+package io.tapswitch.core.port;
+
+import com.sun.jna.Memory;
+import io.tapswitch.core.frame.Frame;
+import io.tapswitch.core.frame.VnetHeader;
+import io.tapswitch.core.sys.Errno;
+import io.tapswitch.core.sys.FileDescriptor;
+import io.tapswitch.core.sys.IfTun;
+import io.tapswitch.core.sys.Ioctl;
+import io.tapswitch.core.sys.NativeException;
+import io.tapswitch.core.sys.NetDevice;
+import io.tapswitch.core.sys.NetIf;
+import io.tapswitch.core.sys.Unistd;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A TAP device whose fd side the switch owns.
+ *
+ * <p>Opening creates the device, or attaches to an existing persistent one of that name (one made
+ * with {@code ip tuntap add} or left by an earlier run). A device the switch created disappears
+ * when the port closes unless the port was opened {@code persistent}; an attached device is left as
+ * it was found.
+ *
+ * <p>Offloads are negotiated once: with IFF_VNET_HDR the kernel hands us, and accepts from us,
+ * frames with a virtio-net header, and with TUNSETOFFLOAD it may send partial-checksum and TSO
+ * super-frames. Each step degrades quietly to what the kernel supports, and one log line says what
+ * was enabled. The fd is non-blocking; the reading thread polls it.
+ */
+public final class TapPort implements Port {
+    private static final Logger LOG = LoggerFactory.getLogger(TapPort.class);
+    private static final int OFFLOADS = IfTun.TUN_F_CSUM | IfTun.TUN_F_TSO4 | IfTun.TUN_F_TSO6 | IfTun.TUN_F_TSO_ECN;
+
+    private final String name;
+    private final FileDescriptor fd;
+    private final boolean vnetHeader;
+    private final boolean created;
+    private final int offloads;
+
+    private TapPort(String name, FileDescriptor fd, boolean vnetHeader, boolean created, int offloads) {
+        this.name = name;
+        this.fd = fd;
+        this.vnetHeader = vnetHeader;
+        this.created = created;
+        this.offloads = offloads;
+    }
+
+    /**
+     * Creates or attaches to TAP {@code name}.
+     *
+     * @param persistent keep a device this call creates after the port closes
+     * @param offload    negotiate the virtio-net header and offloads (true in production)
+     */
+    public static TapPort open(String name, boolean persistent, boolean offload) throws NativeException {
+        NetDevice.checkName(name);
+        boolean existed = NetDevice.exists(name);
+        int raw = Errno.check("open", Unistd.open(IfTun.DEVICE, Unistd.O_RDWR | Unistd.O_CLOEXEC | Unistd.O_NONBLOCK),
+                IfTun.DEVICE);
+        FileDescriptor fd = new FileDescriptor(raw, "tap " + name);
+        try {
+            Memory features = new Memory(4);
+            features.setInt(0, 0);
+            int supported = Ioctl.ioctl(fd.fd(), IfTun.TUNGETFEATURES, features) < 0 ? 0 : features.getInt(0);
+            boolean vnet = offload && (supported & IfTun.IFF_VNET_HDR) != 0;
+            short flags = (short) (IfTun.IFF_TAP | IfTun.IFF_NO_PI | (vnet ? IfTun.IFF_VNET_HDR : 0));
+            Memory req = NetDevice.ifreq(name);
+            req.setShort(NetIf.IFR_UNION, flags);
+            Errno.check("ioctl(TUNSETIFF)", Ioctl.ioctl(fd.fd(), IfTun.TUNSETIFF, req), name);
+            String actual = req.getString(0, StandardCharsets.US_ASCII.name());
+            int offloads = 0;
+            if (vnet) {
+                Memory size = new Memory(4);
+                size.setInt(0, VnetHeader.LEN);
+                Errno.check("ioctl(TUNSETVNETHDRSZ)", Ioctl.ioctl(fd.fd(), IfTun.TUNSETVNETHDRSZ, size), name);
+                offloads = negotiateOffloads(fd);
+            }
+            if (persistent && !existed) {
+                Errno.check("ioctl(TUNSETPERSIST)", Ioctl.ioctl(fd.fd(), IfTun.TUNSETPERSIST, 1L), name);
+            }
+            LOG.info("port {}: {} TAP, vnet header {}, offloads {}", actual, existed ? "attached to existing" : "created",
+                    vnet ? "on" : "off", describeOffloads(offloads));
+            return new TapPort(actual, fd, vnet, !existed, offloads);
+        } catch (NativeException | RuntimeException e) {
+            fd.close();
+            throw e;
+        }
+    }
+
+    private static int negotiateOffloads(FileDescriptor fd) {
+        int[] attempts = {OFFLOADS, IfTun.TUN_F_CSUM | IfTun.TUN_F_TSO4 | IfTun.TUN_F_TSO6, IfTun.TUN_F_CSUM, 0};
+        for (int attempt : attempts) {
+            if (Ioctl.ioctl(fd.fd(), IfTun.TUNSETOFFLOAD, attempt) == 0) {
+                return attempt;
+            }
+        }
+        return 0;
+    }
+
+    static String describeOffloads(int offloads) {
+        if (offloads == 0) {
+            return "none";
+        }
+        StringBuilder sb = new StringBuilder();
+        if ((offloads & IfTun.TUN_F_CSUM) != 0) {
+            sb.append("csum ");
+        }
+        if ((offloads & IfTun.TUN_F_TSO4) != 0) {
+            sb.append("tso4 ");
+        }
+        if ((offloads & IfTun.TUN_F_TSO6) != 0) {
+            sb.append("tso6 ");
+        }
+        if ((offloads & IfTun.TUN_F_TSO_ECN) != 0) {
+            sb.append("tso-ecn ");
+        }
+        return sb.toString().trim();
+    }
+
+    /** Brings the netdev side up (when it is still in the switch's namespace). */
+    public void setLinkUp(boolean up) throws NativeException {
+        NetDevice.setUp(name, up);
+    }
+
+    /** Whether this port created the device (as opposed to attaching to an existing one). */
+    public boolean created() {
+        return created;
+    }
+
+    public int offloads() {
+        return offloads;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public PortKind kind() {
+        return PortKind.TAP;
+    }
+
+    @Override
+    public int pollFd() {
+        return fd.fd();
+    }
+
+    @Override
+    public boolean vnetHeader() {
+        return vnetHeader;
+    }
+
+    @Override
+    public int receive(Frame frame) {
+        int at = vnetHeader ? frame.start() : frame.frame();
+        long n = Unistd.read(fd.fd(), frame.address() + at, frame.readCapacity() - (at - frame.start()));
+        if (n < 0) {
+            int errno = Errno.last();
+            return errno == Errno.EAGAIN || errno == Errno.EINTR ? NOTHING : -errno;
+        }
+        if (!vnetHeader) {
+            VnetHeader.clear(frame.buffer(), frame.start());
+            frame.setLength((int) n);
+            return (int) n;
+        }
+        if (n < VnetHeader.LEN) {
+            frame.setLength(0);
+            return NOTHING;
+        }
+        frame.received((int) n);
+        return frame.length();
+    }
+
+    @Override
+    public int send(Frame frame) {
+        long n;
+        if (vnetHeader) {
+            n = Unistd.write(fd.fd(), frame.address() + frame.start(), VnetHeader.LEN + frame.length());
+        } else {
+            n = Unistd.write(fd.fd(), frame.address() + frame.frame(), frame.length());
+        }
+        return n < 0 ? -Errno.last() : 0;
+    }
+
+    @Override
+    public void close() {
+        fd.close();
+    }
+
+    @Override
+    public String toString() {
+        return "TapPort[" + name + "]";
+    }
+}

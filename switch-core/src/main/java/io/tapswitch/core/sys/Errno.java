@@ -1,0 +1,97 @@
+package io.tapswitch.core.sys;
+
+import com.sun.jna.Native;
+
+/**
+ * The one place where a failed system call becomes an exception.
+ *
+ * <p>Bindings are declared without {@code throws LastErrorException}: JNA then still records errno
+ * per thread, and we read it with {@link Native#getLastError()}. That keeps the expected, frequent
+ * outcomes (EAGAIN on a drained non-blocking fd, EINTR) free of exception allocation on the frame
+ * path, while every unexpected outcome still surfaces as a {@link NativeException} built here.
+ */
+public final class Errno {
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int EINTR = 4;
+    public static final int EIO = 5;
+    public static final int ENXIO = 6;
+    public static final int EBADF = 9;
+    public static final int EAGAIN = 11;
+    public static final int ENOMEM = 12;
+    public static final int EBUSY = 16;
+    public static final int ENODEV = 19;
+    public static final int EINVAL = 22;
+    public static final int EMSGSIZE = 90;
+    public static final int ENOBUFS = 105;
+    public static final int ENETDOWN = 100;
+    public static final int EBADFD = 77;
+
+    private Errno() {
+    }
+
+    /** The errno of the last native call made by this thread. */
+    public static int last() {
+        return Native.getLastError();
+    }
+
+    /**
+     * Returns {@code result} when it is not negative, and otherwise throws for the current errno.
+     * EINTR is not special here: loops that may be interrupted use {@link #last()} themselves.
+     */
+    public static long check(String call, long result) throws NativeException {
+        if (result < 0) {
+            throw new NativeException(call, last(), null);
+        }
+        return result;
+    }
+
+    /** Like {@link #check(String, long)} for calls returning an int. */
+    public static int check(String call, int result) throws NativeException {
+        if (result < 0) {
+            throw new NativeException(call, last(), null);
+        }
+        return result;
+    }
+
+    /** Like {@link #check(String, int)}, naming the object the call was about (a device, a path). */
+    public static int check(String call, int result, String detail) throws NativeException {
+        if (result < 0) {
+            throw new NativeException(call, last(), detail);
+        }
+        return result;
+    }
+
+    /** An exception for an errno obtained separately (for example from a non-blocking loop). */
+    public static NativeException exception(String call, int errno) {
+        return new NativeException(call, errno, null);
+    }
+
+    static String describe(int errno) {
+        String name = switch (errno) {
+            case EPERM -> "EPERM";
+            case ENOENT -> "ENOENT";
+            case EINTR -> "EINTR";
+            case EIO -> "EIO";
+            case ENXIO -> "ENXIO";
+            case EBADF -> "EBADF";
+            case EAGAIN -> "EAGAIN";
+            case ENOMEM -> "ENOMEM";
+            case EBUSY -> "EBUSY";
+            case ENODEV -> "ENODEV";
+            case EINVAL -> "EINVAL";
+            case EMSGSIZE -> "EMSGSIZE";
+            case ENOBUFS -> "ENOBUFS";
+            case ENETDOWN -> "ENETDOWN";
+            case EBADFD -> "EBADFD";
+            default -> "errno " + errno;
+        };
+        String text;
+        try {
+            text = Libc.strerror(errno);
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            text = null;
+        }
+        return text == null ? name : name + " " + text;
+    }
+}

@@ -1,0 +1,57 @@
+package io.tapswitch.core.sys;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Sole owner of one kernel file descriptor.
+ *
+ * <p>Closing is idempotent and race-free: the descriptor number is swapped to -1 exactly once, so a
+ * second close (from a shutdown hook racing a normal stop, say) can never close a number the kernel
+ * has meanwhile handed to someone else. Readers of {@link #fd()} on the frame path see -1 after close
+ * and fail with EBADF instead of touching a recycled descriptor.
+ */
+public final class FileDescriptor implements AutoCloseable {
+    private final AtomicInteger fd;
+    private final String what;
+
+    /** Takes ownership of {@code fd}; {@code what} names it in errors and logs. */
+    public FileDescriptor(int fd, String what) {
+        if (fd < 0) {
+            throw new IllegalArgumentException("not a file descriptor: " + fd);
+        }
+        this.fd = new AtomicInteger(fd);
+        this.what = what;
+    }
+
+    /** The descriptor, or -1 once closed. */
+    public int fd() {
+        return fd.get();
+    }
+
+    public boolean isOpen() {
+        return fd.get() >= 0;
+    }
+
+    /** Sets or clears {@code O_NONBLOCK}. */
+    public void setNonBlocking(boolean on) throws NativeException {
+        int n = fd();
+        int flags = Errno.check("fcntl(F_GETFL)", Unistd.fcntl(n, Unistd.F_GETFL, 0), what);
+        int wanted = on ? flags | Unistd.O_NONBLOCK : flags & ~Unistd.O_NONBLOCK;
+        if (wanted != flags) {
+            Errno.check("fcntl(F_SETFL)", Unistd.fcntl(n, Unistd.F_SETFL, wanted), what);
+        }
+    }
+
+    @Override
+    public void close() {
+        int n = fd.getAndSet(-1);
+        if (n >= 0) {
+            Unistd.close(n);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return what + "[fd " + fd.get() + "]";
+    }
+}
