@@ -1,0 +1,46 @@
+package io.tapswitch.agent.cli;
+
+import io.tapswitch.agent.Events;
+import io.tapswitch.agent.lab.DemoLab;
+import io.vertx.core.json.JsonObject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/** {@code tapswitch demo}: a ready lab of namespace hosts on switch TAP ports. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Bring up a lab of hosts (network namespaces) on the switch; Ctrl-C tears it down.")
+public final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--hosts", defaultValue = "3", description = "Number of hosts (1-9, default ${DEFAULT-VALUE}).")
+    int hosts;
+
+    @Override
+    public Integer call() throws Exception {
+        if (hosts < 1 || hosts > 9) {
+            System.err.println("error: --hosts must be between 1 and 9");
+            return 2;
+        }
+        Shutdown shutdown = new Shutdown();
+        DemoLab lab;
+        try {
+            lab = DemoLab.start(hosts);
+        } catch (Exception e) {
+            System.err.println("error: cannot start the demo lab: " + e.getMessage());
+            shutdown.cleaned();
+            return 1;
+        }
+        try {
+            lab.agent().vertx().eventBus().<JsonObject>consumer(Events.FDB, m ->
+                    System.out.println("fdb: " + m.body().getString("event").toLowerCase() + " " + m.body().getString("mac")
+                            + " on " + m.body().getString("port") + " (vlan " + m.body().getInteger("vlan") + ")"));
+            lab.printInstructions(System.out);
+            shutdown.await();
+        } finally {
+            System.out.println("stopping: removing hosts and ports");
+            lab.close();
+            shutdown.cleaned();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,47 @@
+package io.tapswitch.agent.cli;
+
+import io.tapswitch.agent.Agent;
+import io.tapswitch.agent.config.AgentConfig;
+import io.tapswitch.agent.config.ConfigException;
+import io.tapswitch.agent.config.ConfigLoader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code tapswitch run --config FILE}: runs the switch until SIGINT/SIGTERM. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the switch described by a config file.")
+public final class RunCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, required = true, description = "Configuration file (YAML or JSON).")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        AgentConfig cfg;
+        try {
+            cfg = new ConfigLoader().load(config);
+        } catch (ConfigException e) {
+            System.err.println("error: invalid configuration");
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        Shutdown shutdown = new Shutdown();
+        Agent agent;
+        try {
+            agent = Agent.start(cfg);
+        } catch (Exception e) {
+            System.err.println("error: cannot start switch '" + cfg.name() + "': " + e.getMessage());
+            shutdown.cleaned();
+            return 1;
+        }
+        System.out.println("tapswitch '" + cfg.name() + "' running with " + cfg.ports().size() + " ports; Ctrl-C stops it.");
+        try {
+            shutdown.await();
+        } finally {
+            agent.close();
+            shutdown.cleaned();
+        }
+        return 0;
+    }
+}

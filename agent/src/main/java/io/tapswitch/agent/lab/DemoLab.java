@@ -1,0 +1,111 @@
+package io.tapswitch.agent.lab;
+
+import io.tapswitch.agent.Agent;
+import io.tapswitch.agent.config.AgentConfig;
+import io.tapswitch.agent.config.PortSpec;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The demo lab: three hosts, each a network namespace holding the netdev side of one of the
+ * switch's TAP ports, addressed 198.18.0.1–3/24 (the RFC 2544 benchmarking range, never routed).
+ *
+ * <p>Start order matters for teardown: the switch owns the TAP fds, so closing the agent removes
+ * the TAPs (also from inside the namespaces), and the namespaces are deleted after that.
+ */
+public final class DemoLab implements AutoCloseable {
+    public static final String PREFIX = "tsdemo";
+
+    private final List<Netns> hosts = new ArrayList<>();
+    private Agent agent;
+
+    /** Host {@code i} (1-based): namespace name, port name, MAC, IPv4, IPv6. */
+    public static String hostName(int i) {
+        return PREFIX + "-h" + i;
+    }
+
+    public static String portName(int i) {
+        return PREFIX + "-p" + i;
+    }
+
+    public static String mac(int i) {
+        return String.format("02:74:73:00:00:%02x", i);
+    }
+
+    public static String ipv4(int i) {
+        return "198.18.0." + i;
+    }
+
+    public static String ipv6(int i) {
+        return "fd00:7473::" + i;
+    }
+
+    /** Builds the lab with {@code count} hosts; on failure everything created is removed. */
+    public static DemoLab start(int count) throws Exception {
+        DemoLab lab = new DemoLab();
+        try {
+            lab.build(count);
+            return lab;
+        } catch (Exception | Error e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    private void build(int count) throws Exception {
+        List<PortSpec> ports = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            ports.add(new PortSpec(portName(i), PortSpec.PortKindSpec.TAP, PortSpec.CreateMode.CREATE, false, true));
+        }
+        agent = Agent.start(new AgentConfig("demo", null, null, ports));
+        for (int i = 1; i <= count; i++) {
+            Netns ns = Netns.create(hostName(i));
+            hosts.add(ns);
+            ns.adopt(portName(i));
+            ns.configure(portName(i), mac(i), ipv4(i) + "/24", ipv6(i) + "/64");
+        }
+    }
+
+    public Agent agent() {
+        return agent;
+    }
+
+    public List<Netns> hosts() {
+        return List.copyOf(hosts);
+    }
+
+    public void printInstructions(PrintStream out) {
+        out.println();
+        out.println("tapswitch demo is running: " + hosts.size() + " hosts on switch '" + agent.datapath().options().name() + "'");
+        for (int i = 1; i <= hosts.size(); i++) {
+            out.printf("  host %-10s port %-10s %s  %s  %s%n", hostName(i), portName(i), mac(i), ipv4(i), ipv6(i));
+        }
+        out.println();
+        out.println("Try, in another terminal:");
+        out.println("  ip netns exec " + hostName(1) + " ping -c3 " + ipv4(hosts.size()));
+        out.println("  ip netns exec " + hostName(2) + " ping -6 -c3 " + ipv6(1));
+        out.println();
+        out.println("Press Ctrl-C to stop; the hosts and ports are removed.");
+    }
+
+    @Override
+    public void close() throws Exception {
+        Exception failure = null;
+        if (agent != null) {
+            try {
+                agent.close();
+            } catch (Exception e) {
+                failure = e;
+            }
+        }
+        for (Netns ns : hosts) {
+            ns.close();
+        }
+        hosts.clear();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
