@@ -1,0 +1,93 @@
+package io.tapswitch.agent.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+    private final ConfigLoader loader = new ConfigLoader();
+
+    @Test
+    void appliesDefaults() throws Exception {
+        AgentConfig c = loader.parse("t.yaml", "ports:\n  - name: vm1\n");
+        assertThat(c.name()).isEqualTo("tapswitch");
+        assertThat(c.macTableSize()).isEqualTo(8192);
+        assertThat(c.agingSeconds()).isEqualTo(300);
+        assertThat(c.ports()).containsExactly(PortSpec.tap("vm1"));
+    }
+
+    @Test
+    void readsEveryField() throws Exception {
+        AgentConfig c = loader.parse("t.yaml", """
+                name: lab
+                macTableSize: 100
+                agingSeconds: 15
+                ports:
+                  - {name: a, kind: tap, create: attach, persistent: true, enabled: false}
+                """);
+        assertThat(c).isEqualTo(new AgentConfig("lab", 100, 15,
+                java.util.List.of(new PortSpec("a", PortSpec.PortKindSpec.TAP, PortSpec.CreateMode.ATTACH, true, false))));
+    }
+
+    @Test
+    void acceptsJson() throws Exception {
+        AgentConfig c = loader.parse("t.json", "{\"name\":\"j\",\"ports\":[{\"name\":\"p1\"}]}");
+        assertThat(c.name()).isEqualTo("j");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "agingSecond: 10|agingSecond: unknown field 'agingSecond'",
+            "macTableSize: 5|macTableSize: must be between 16 and 1000000, was 5",
+            "agingSeconds: 0|agingSeconds: must be between 1 and 86400, was 0",
+            "macTableSize: lots|macTableSize:",
+            "ports: [{name: averyveryverylongname}]|ports[0].name: interface name 'averyveryverylongname' is longer than 15",
+            "ports: [{name: 'a/b'}]|ports[0].name: interface name 'a/b' contains '/'",
+            "ports: [{name: 'a;rm'}]|ports[0].name: interface name 'a;rm' contains ';'",
+            "ports: [{name: 'a b'}]|ports[0].name: interface name 'a b' contains ' '",
+            "ports: [{name: p1}, {name: p1}]|ports[1].name: duplicate port name 'p1'",
+            "ports: [{name: p1, kind: bridge}]|ports[0].kind:",
+            "ports: [{name: p1, colour: red}]|ports[0].colour: unknown field 'colour'",
+            "ports: [{kind: tap}]|ports[0].name: is required",
+            "'[1, 2]'|(document): Cannot deserialize",
+    })
+    void rejectsBadInputNamingTheField(String yaml, String expected) {
+        assertThatThrownBy(() -> loader.parse("cfg.yaml", yaml))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cfg.yaml: " + expected);
+    }
+
+    @Test
+    void rejectsSyntaxErrorsWithTheLine() {
+        assertThatThrownBy(() -> loader.parse("cfg.yaml", "name: a\n  b: c\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cfg.yaml: (document): not valid YAML/JSON at line 2");
+    }
+
+    @Test
+    void reportsEveryProblemAtOnce() {
+        assertThatThrownBy(() -> loader.parse("c.yaml", "macTableSize: 1\nagingSeconds: 0\n"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).hasSize(2));
+    }
+
+    @Test
+    void namesAMissingFile(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.yaml");
+        assertThatThrownBy(() -> loader.load(missing)).hasMessageContaining(missing + ": (document): file does not exist");
+    }
+
+    @Test
+    void roundTripsThroughYaml(@TempDir Path dir) throws Exception {
+        AgentConfig c = loader.parse("t.yaml", "name: x\nports: [{name: p1, persistent: true}]\n");
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(f, loader.toYaml(c));
+        assertThat(loader.load(f)).isEqualTo(c);
+    }
+}
