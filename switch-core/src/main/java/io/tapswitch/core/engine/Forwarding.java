@@ -4,6 +4,7 @@ import io.tapswitch.core.fdb.MacTable;
 import io.tapswitch.core.frame.Ethernet;
 import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.frame.MacAddress;
+import io.tapswitch.core.vlan.VlanTranslate;
 
 import java.nio.ByteBuffer;
 
@@ -38,6 +39,9 @@ public final class Forwarding {
         if (frame.length() < Ethernet.HEADER_LEN) {
             return done(Reason.DROP_TRUNCATED, trace);
         }
+        if (topology.isMirrorOutput(in)) {
+            return done(Reason.DROP_MIRROR_OUTPUT, trace);
+        }
         ByteBuffer buf = frame.buffer();
         int eth = frame.frame();
         long src = Ethernet.source(buf, eth);
@@ -46,13 +50,25 @@ public final class Forwarding {
             trace.step("ingress port " + inConfig.name() + ": " + MacAddress.format(src) + " -> "
                     + MacAddress.format(dst) + ", " + frame.length() + " bytes");
         }
+        long classified = VlanTranslate.input(inConfig.vlan(), buf, eth, frame.length());
+        if (classified < 0) {
+            return done(vlanDrop(VlanTranslate.Ingress.fromCode(classified)), trace);
+        }
+        int vlan = VlanTranslate.Classification.vlan(classified);
+        frame.vlan = vlan;
+        frame.pcp = VlanTranslate.Classification.pcp(classified);
+        frame.tagged = VlanTranslate.Classification.tagged(classified);
+        frame.tpid = VlanTranslate.Classification.tpid(classified);
+        if (trace != null) {
+            trace.step("classified to vlan " + vlan + " (port mode " + inConfig.vlan().mode().wireName()
+                    + (frame.tagged ? ", tagged" : ", untagged") + ", pcp " + frame.pcp + ")");
+        }
         if (!MacAddress.isLearnable(src)) {
             return done(Reason.DROP_BAD_SOURCE, trace);
         }
         if (MacAddress.isBridgeReserved(dst)) {
             return done(Reason.DROP_RESERVED_MULTICAST, trace);
         }
-        int vlan = frame.vlan;
         if (learn) {
             fdb.learn(vlan, src, in);
         }
@@ -73,10 +89,10 @@ public final class Forwarding {
         }
         SwitchPort port = topology.port(out);
         PortConfig outConfig = topology.config(out);
-        if (port == null) {
+        if (port == null || topology.isMirrorOutput(out)) {
             return flood(topology, frame, Reason.FLOOD_UNKNOWN_UNICAST, trace);
         }
-        if (!outConfig.adminUp() || !port.operUp()) {
+        if (!outConfig.adminUp() || !port.operUp() || !VlanTranslate.isMember(outConfig.vlan(), vlan)) {
             return done(Reason.DROP_EGRESS_DOWN, trace);
         }
         frame.egress[frame.egressCount++] = out;
@@ -86,14 +102,26 @@ public final class Forwarding {
         return done(Reason.FORWARD_UNICAST, trace);
     }
 
+    private static Reason vlanDrop(VlanTranslate.Ingress why) {
+        return switch (why) {
+            case TAGGED_ON_ACCESS -> Reason.DROP_VLAN_TAGGED_ON_ACCESS;
+            case NOT_ALLOWED, NONE -> Reason.DROP_VLAN_NOT_ALLOWED;
+            case RESERVED_VID -> Reason.DROP_VLAN_RESERVED;
+            case TRUNCATED_TAG -> Reason.DROP_VLAN_TRUNCATED;
+            case UNTAGGED_NOT_ALLOWED -> Reason.DROP_VLAN_UNTAGGED_NOT_ALLOWED;
+        };
+    }
+
+    /** Floods within the frame's VLAN: members only, never the ingress or a mirror output port. */
     private static Reason flood(Topology topology, Frame frame, Reason reason, Trace trace) {
         int in = frame.inPort;
+        int vlan = frame.vlan;
         for (int id : topology.ids()) {
-            if (id == in) {
+            if (id == in || topology.isMirrorOutput(id)) {
                 continue;
             }
             PortConfig c = topology.config(id);
-            if (c.adminUp() && topology.port(id).operUp()) {
+            if (c.adminUp() && topology.port(id).operUp() && VlanTranslate.isMember(c.vlan(), vlan)) {
                 frame.egress[frame.egressCount++] = id;
                 if (trace != null) {
                     trace.step("flood to " + c.name());

@@ -12,6 +12,12 @@ public enum Reason {
 
     DROP_PORT_DISABLED(true, "ingress port is administratively down"),
     DROP_TRUNCATED(true, "frame shorter than an Ethernet header"),
+    DROP_MIRROR_OUTPUT(true, "frame received on a mirror output port"),
+    DROP_VLAN_TAGGED_ON_ACCESS(true, "tagged frame (nonzero VID) on an access port"),
+    DROP_VLAN_NOT_ALLOWED(true, "VLAN not allowed on the ingress port"),
+    DROP_VLAN_RESERVED(true, "VID 4095 is reserved"),
+    DROP_VLAN_TRUNCATED(true, "VLAN tag cut short"),
+    DROP_VLAN_UNTAGGED_NOT_ALLOWED(true, "untagged frame on a port without a VLAN for it"),
     DROP_BAD_SOURCE(true, "source MAC is multicast, broadcast or zero"),
     DROP_RESERVED_MULTICAST(true, "destination is a bridge-reserved address 01:80:c2:00:00:0x"),
     DROP_HAIRPIN(true, "destination learned on the ingress port"),

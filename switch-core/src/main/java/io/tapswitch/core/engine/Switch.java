@@ -6,6 +6,8 @@ import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.frame.VnetHeader;
 import io.tapswitch.core.port.Port;
 import io.tapswitch.core.sys.NativeException;
+import io.tapswitch.core.vlan.VlanEncap;
+import io.tapswitch.core.vlan.VlanTranslate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,7 @@ public final class Switch implements AutoCloseable {
     private final PortListener portListener;
     private final ScheduledExecutorService housekeeping;
     private final Map<Integer, PortWorker> workers = new HashMap<>();
+    private final VlanStats vlanStats = new VlanStats();
     private volatile Topology topology = Topology.EMPTY;
     private volatile boolean closed;
 
@@ -73,6 +76,67 @@ public final class Switch implements AutoCloseable {
 
     public Topology topology() {
         return topology;
+    }
+
+    public VlanStats vlanStats() {
+        return vlanStats;
+    }
+
+    /**
+     * Adds a mirror. Its output port, if any, leaves normal forwarding at once and forgets what it
+     * learned. Throws if the name is taken, a named port does not exist, or the output port is
+     * already another mirror's output.
+     */
+    public synchronized void addMirror(MirrorConfig config) {
+        if (mirrors().stream().anyMatch(m -> m.name().equals(config.name()))) {
+            throw new IllegalArgumentException("mirror '" + config.name() + "' already exists");
+        }
+        checkPorts(config);
+        java.util.List<MirrorConfig> next = new ArrayList<>(mirrors());
+        next.add(config);
+        if (next.size() > 64) {
+            throw new IllegalStateException("at most 64 mirrors");
+        }
+        topology = topology.withMirrors(next);
+        if (config.outputPort() != null) {
+            fdb.flushPort(topology.idOf(config.outputPort()));
+        }
+    }
+
+    private void checkPorts(MirrorConfig config) {
+        java.util.Set<String> named = new java.util.LinkedHashSet<>(config.srcPorts());
+        named.addAll(config.dstPorts());
+        if (config.outputPort() != null) {
+            named.add(config.outputPort());
+            if (topology.isMirrorOutput(topology.idOf(config.outputPort()))) {
+                throw new IllegalArgumentException("outputPort: '" + config.outputPort() + "' is already a mirror output");
+            }
+        }
+        for (String name : named) {
+            if (topology.idOf(name) < 0) {
+                throw new IllegalArgumentException("no port named '" + name + "'");
+            }
+        }
+    }
+
+    /** Removes a mirror; returns false when there is none of that name. */
+    public synchronized boolean removeMirror(String name) {
+        java.util.List<MirrorConfig> next = new ArrayList<>(mirrors());
+        if (!next.removeIf(m -> m.name().equals(name))) {
+            return false;
+        }
+        topology = topology.withMirrors(next);
+        return true;
+    }
+
+    public java.util.List<MirrorConfig> mirrors() {
+        return topology.mirrorConfigs();
+    }
+
+    /** Counters of a mirror, or null when there is none of that name. */
+    public MirrorStats mirrorStats(String name) {
+        Mirror.Counters c = topology.mirrorCounters(name);
+        return c == null ? null : new MirrorStats(name, c.copiedCount(), c.failedCount());
     }
 
     /**
@@ -125,7 +189,8 @@ public final class Switch implements AutoCloseable {
             return false;
         }
         SwitchPort port = topology.port(id);
-        topology = topology.without(id);
+        java.util.List<MirrorConfig> kept = mirrors().stream().filter(m -> !name.equals(m.outputPort())).toList();
+        topology = topology.without(id).withMirrors(kept);
         PortWorker worker = workers.remove(id);
         if (worker != null) {
             worker.close();
@@ -174,25 +239,106 @@ public final class Switch implements AutoCloseable {
         Reason reason = forwarding.decide(t, frame, true, null);
         in.stats().decided(reason);
         if (!reason.isDrop()) {
+            vlanStats.received(frame.vlan, frame.length());
+            if (reason != Reason.FORWARD_UNICAST) {
+                vlanStats.flooded(frame.vlan);
+            }
             transmit(t, frame);
         }
         return reason;
     }
 
+    /**
+     * Sends a decided frame: first copies for mirrors that select it on ingress (as it arrived),
+     * then to each egress port in that port's tag state, each followed by copies for mirrors that
+     * select that egress port (as it left). A bitmask makes each mirror copy a frame once.
+     */
     private void transmit(Topology t, Frame frame) {
-        boolean offloaded = VnetHeader.hasOffload(frame.buffer(), frame.start());
+        Mirror[] mirrors = t.mirrors();
+        long copied = 0;
+        for (Mirror m : mirrors) {
+            if (m.selectsIngress(frame.inPort, frame.vlan)) {
+                copied |= 1L << m.index;
+                mirror(t, m, frame);
+            }
+        }
         for (int i = 0; i < frame.egressCount; i++) {
-            SwitchPort out = t.port(frame.egress[i]);
-            Port device = out.device();
-            if (offloaded && !device.vnetHeader()) {
-                out.stats().sendError();
+            int id = frame.egress[i];
+            SwitchPort out = t.port(id);
+            int action = VlanTranslate.output(t.config(id).vlan(), frame.vlan);
+            if (action == VlanTranslate.EGRESS_DROP) {
                 continue;
             }
-            if (device.send(frame) == 0) {
-                out.stats().sent(frame.length());
-            } else {
-                out.stats().sendError();
+            VlanEncap.apply(frame, action);
+            send(out, frame);
+            for (Mirror m : mirrors) {
+                if ((copied & (1L << m.index)) == 0 && m.selectsEgress(id)) {
+                    copied |= 1L << m.index;
+                    mirror(t, m, frame);
+                }
             }
+        }
+    }
+
+    private static boolean send(SwitchPort out, Frame frame) {
+        Port device = out.device();
+        if (!device.vnetHeader() && VnetHeader.hasOffload(frame.buffer(), frame.start())) {
+            out.stats().sendError();
+            return false;
+        }
+        if (device.send(frame) == 0) {
+            out.stats().sent(frame.length());
+            return true;
+        }
+        out.stats().sendError();
+        return false;
+    }
+
+    /**
+     * Copies a frame to a mirror's output: as it stands to the SPAN port, or, for RSPAN, into the
+     * output VLAN (the frame's VLAN replaced) towards every member port but the ingress port.
+     */
+    private void mirror(Topology t, Mirror m, Frame frame) {
+        int snaplen = m.config.snaplen();
+        int length = frame.length();
+        long hdr0 = 0;
+        short hdr8 = 0;
+        boolean cut = snaplen > 0 && snaplen < length;
+        if (cut) {
+            hdr0 = frame.buffer().getLong(frame.start());
+            hdr8 = frame.buffer().getShort(frame.start() + 8);
+            VnetHeader.clear(frame.buffer(), frame.start());
+            frame.setLength(snaplen);
+        }
+        boolean ok = true;
+        if (m.outputPort >= 0) {
+            SwitchPort out = t.port(m.outputPort);
+            ok = out != null && send(out, frame);
+        } else {
+            int vlan = frame.vlan;
+            frame.vlan = m.config.outputVlan();
+            for (int id : t.ids()) {
+                if (id == frame.inPort || t.isMirrorOutput(id)) {
+                    continue;
+                }
+                PortConfig c = t.config(id);
+                int action = VlanTranslate.output(c.vlan(), frame.vlan);
+                if (action != VlanTranslate.EGRESS_DROP && c.adminUp()) {
+                    VlanEncap.apply(frame, action);
+                    ok &= send(t.port(id), frame);
+                }
+            }
+            frame.vlan = vlan;
+        }
+        if (cut) {
+            frame.setLength(frame.length() - snaplen + length);
+            frame.buffer().putLong(frame.start(), hdr0);
+            frame.buffer().putShort(frame.start() + 8, hdr8);
+        }
+        if (ok) {
+            m.counters.copied();
+        } else {
+            m.counters.failed();
         }
     }
 

@@ -27,10 +27,14 @@ public final class Frame {
     private int start;
     private int length;
 
-    /** VLAN the frame was classified to on ingress (0 when untagged on a VLAN-unaware switch). */
+    /** VLAN the frame was classified to on ingress (0: untagged traffic of trunk ports). */
     public int vlan;
     /** Priority code point to keep when re-tagging. */
     public int pcp;
+    /** Whether the buffer currently holds the frame's VLAN tag after the source MAC. */
+    public boolean tagged;
+    /** TPID of the frame's VLAN tag: the one it arrived with, or the one to push. */
+    public int tpid;
     /** Ingress port id. */
     public int inPort;
     /** Output ports chosen by the forwarding decision. */
@@ -52,6 +56,8 @@ public final class Frame {
         egressCount = 0;
         vlan = 0;
         pcp = 0;
+        tagged = false;
+        tpid = Ethernet.ETH_P_8021Q;
     }
 
     public ByteBuffer buffer() {
@@ -124,6 +130,8 @@ public final class Frame {
         }
         vlan = other.vlan;
         pcp = other.pcp;
+        tagged = other.tagged;
+        tpid = other.tpid;
         inPort = other.inPort;
     }
 

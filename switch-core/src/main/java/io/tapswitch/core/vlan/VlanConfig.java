@@ -8,8 +8,9 @@ import io.tapswitch.core.frame.Ethernet;
  * @param mode   the port's mode
  * @param tag    the access VLAN (access), the native VLAN (native-*), the S-VLAN (dot1q-tunnel); 0 for trunk
  * @param trunks allowed VLANs on trunk and native modes (empty = all 1–4094)
- * @param tpid   ethertype of tags this port pushes: 0x8100, or the S-tag type (0x88a8) on the trunks a
- *               dot1q-tunnel carries to; 0x8100 unless configured
+ * @param tpid   for dot1q-tunnel ports, the ethertype of the S-tag their frames get on trunks (0x88a8
+ *               unless configured, 0x8100 for "Q-in-Q with 802.1Q outer tags"); 0x8100 for every other
+ *               mode, where tags keep the TPID they arrived with and new tags are 0x8100
  */
 public record VlanConfig(VlanMode mode, int tag, VlanSet trunks, int tpid) {
     /** Open vSwitch's default: a trunk of all VLANs, untagged frames in VLAN 0. */
@@ -23,7 +24,10 @@ public record VlanConfig(VlanMode mode, int tag, VlanSet trunks, int tpid) {
             trunks = VlanSet.EMPTY;
         }
         if (tpid == 0) {
-            tpid = Ethernet.ETH_P_8021Q;
+            tpid = mode == VlanMode.DOT1Q_TUNNEL ? Ethernet.ETH_P_8021AD : Ethernet.ETH_P_8021Q;
+        }
+        if (mode != VlanMode.DOT1Q_TUNNEL && tpid != Ethernet.ETH_P_8021Q) {
+            throw new IllegalArgumentException("tpid: only dot1q-tunnel ports choose a tag ethertype");
         }
         switch (mode) {
             case TRUNK -> {
@@ -36,6 +40,12 @@ public record VlanConfig(VlanMode mode, int tag, VlanSet trunks, int tpid) {
                     throw new IllegalArgumentException("tag: " + mode.wireName() + " needs a VLAN ID in 1-4094, was " + tag);
                 }
             }
+        }
+        if (mode == VlanMode.DOT1Q_TUNNEL && !trunks.isEmpty()) {
+            throw new IllegalArgumentException("trunks: a dot1q-tunnel port carries one S-VLAN, given by tag");
+        }
+        if (mode == VlanMode.ACCESS && !trunks.isEmpty()) {
+            throw new IllegalArgumentException("trunks: an access port carries one VLAN, given by tag");
         }
         if (tpid < 0x600 || tpid > 0xffff) {
             throw new IllegalArgumentException("tpid: 0x" + Integer.toHexString(tpid) + " is not an ethertype");

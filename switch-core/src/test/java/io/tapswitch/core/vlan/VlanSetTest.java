@@ -1,0 +1,56 @@
+package io.tapswitch.core.vlan;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class VlanSetTest {
+    @Test
+    void parsesListsAndRanges() {
+        VlanSet s = VlanSet.parse("10, 20-29,4094");
+        assertThat(s.contains(10)).isTrue();
+        assertThat(s.contains(20)).isTrue();
+        assertThat(s.contains(29)).isTrue();
+        assertThat(s.contains(30)).isFalse();
+        assertThat(s.contains(4094)).isTrue();
+        assertThat(s.toArray()).hasSize(12);
+        assertThat(s).hasToString("10,20-29,4094");
+        assertThat(VlanSet.parse(s.toString())).isEqualTo(s);
+    }
+
+    @Test
+    void emptyAllowsEveryValidVid() {
+        assertThat(VlanSet.EMPTY.allows(1)).isTrue();
+        assertThat(VlanSet.EMPTY.allows(4094)).isTrue();
+        assertThat(VlanSet.EMPTY.allows(0)).isFalse();
+        assertThat(VlanSet.EMPTY.allows(4095)).isFalse();
+        assertThat(VlanSet.parse(" ")).isEqualTo(VlanSet.EMPTY);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "0|VLAN ID 0 is outside 1-4094",
+            "4095|VLAN ID 4095 is outside 1-4094",
+            "10-5|range '10-5' is reversed",
+            "ten|'ten' is not a VLAN ID",
+            "1-|'1-' is not a VLAN ID",
+    })
+    void rejectsBadLists(String text, String message) {
+        assertThatThrownBy(() -> VlanSet.parse(text)).hasMessageContaining(message);
+    }
+
+    @Test
+    void configRejectsInconsistentModes() {
+        assertThatThrownBy(() -> new VlanConfig(VlanMode.ACCESS, 0, VlanSet.EMPTY, 0)).hasMessageContaining("tag:");
+        assertThatThrownBy(() -> new VlanConfig(VlanMode.TRUNK, 5, VlanSet.EMPTY, 0)).hasMessageContaining("tag:");
+        assertThatThrownBy(() -> new VlanConfig(VlanMode.ACCESS, 10, VlanSet.of(20), 0)).hasMessageContaining("trunks:");
+        assertThatThrownBy(() -> new VlanConfig(VlanMode.TRUNK, 0, VlanSet.EMPTY, 0x88a8)).hasMessageContaining("tpid:");
+        assertThat(VlanConfig.dot1qTunnel(100).tpid()).isEqualTo(0x88a8);
+        assertThat(VlanConfig.dot1qTunnel(100).withTpid(0x8100).tpid()).isEqualTo(0x8100);
+        assertThat(VlanMode.parse("native-untagged")).isEqualTo(VlanMode.NATIVE_UNTAGGED);
+        assertThatThrownBy(() -> VlanMode.parse("hybrid")).hasMessageContaining("unknown VLAN mode 'hybrid'");
+    }
+}
