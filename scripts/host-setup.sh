@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Prepares a Debian 12 machine (a developer's or CI's) for tapswitch's tests.
+#
+# The machine a test run lands on may be brand new, so this script assumes
+# nothing: it installs the Debian packages the tests call, makes sure the TUN
+# device exists, and starts a Docker engine configured so that it does not
+# interfere with bridged test traffic. Running it again is harmless.
+#
+# Usage (as root): scripts/host-setup.sh
+set -euo pipefail
+
+# Debian packages the test suites need. Edit this list when a test starts
+# calling a new tool.
+PACKAGES=(
+  docker.io          # engine for the lab's host containers
+  tini               # docker-init, which reaps background processes in lab hosts
+  iproute2           # ip link / ip netns for moving netdevs into containers
+  util-linux         # nsenter
+  busybox-static     # the whole userland of the FROM-scratch host image
+  tcpdump            # frame captures inside hosts
+  iperf3             # throughput scenarios
+  qemu-system-x86    # VM scenarios with real TAP-attached guests
+  linux-image-amd64  # a kernel for the QEMU guests
+  ethtool            # offload inspection on TAP devices
+  procps             # sysctl, pgrep
+  kmod               # modprobe
+)
+
+DOCKERD_LOG=/var/log/tapswitch-dockerd.log
+DOCKER_WAIT_SECONDS=60
+APT_LOCK_RETRIES=30
+
+log() { printf '[host-setup] %s\n' "$*"; }
+
+if [[ $(id -u) -ne 0 ]]; then
+  log "must run as root" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+
+# Another apt run (an image's unattended upgrade, a parallel setup) may hold
+# the dpkg lock for a while; waiting is better than failing the whole run.
+apt_retry() {
+  local attempt
+  for ((attempt = 1; attempt <= APT_LOCK_RETRIES; attempt++)); do
+    if apt-get -o DPkg::Lock::Timeout=60 "$@"; then
+      return 0
+    fi
+    log "apt-get $1 failed (attempt $attempt/$APT_LOCK_RETRIES), retrying in 10 s"
+    sleep 10
+  done
+  return 1
+}
+
+install_packages() {
+  local missing=()
+  local pkg
+  for pkg in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  apt_retry update
+  if ((${#missing[@]} == 0)); then
+    log "all ${#PACKAGES[@]} packages already installed"
+    return 0
+  fi
+  log "installing: ${missing[*]}"
+  apt_retry install -y --no-install-recommends "${missing[@]}"
+}
+
+ensure_tun() {
+  if [[ ! -c /dev/net/tun ]]; then
+    modprobe tun 2>/dev/null || log "modprobe tun failed (built-in or no modules); creating the node by hand"
+  fi
+  if [[ ! -c /dev/net/tun ]]; then
+    mkdir -p /dev/net
+    mknod /dev/net/tun c 10 200
+    chmod 0666 /dev/net/tun
+  fi
+  if ! (: <>/dev/net/tun) 2>/dev/null; then
+    log "/dev/net/tun exists but cannot be opened" >&2
+    exit 1
+  fi
+  log "/dev/net/tun is usable"
+}
+
+# Modules that the scenarios use; each may be built in, so a failure is only noted.
+load_modules() {
+  local module
+  for module in veth bridge; do
+    modprobe "$module" 2>/dev/null || true
+  done
+}
+
+# An engine started some other way (say, by the package's init script) may have
+# its default bridge and iptables rules; it is left alone, but the tests' bridged
+# frames may then vanish, so say so.
+warn_if_engine_filters_bridges() {
+  if [[ -n $(docker network ls --quiet --filter driver=bridge 2>/dev/null) ]]; then
+    log "WARNING: the running engine has a bridge network, so it was not started with" >&2
+    log "WARNING: --bridge=none --iptables=false; bridged test traffic may be dropped." >&2
+    log "WARNING: stop it and rerun this script to start a suitable one." >&2
+  fi
+}
+
+# Docker's own bridge and iptables rules, together with br_netfilter, silently
+# drop bridged test frames, so the engine runs without either. The daemon is
+# started only when none answers, which keeps an already configured engine.
+ensure_dockerd() {
+  if docker info >/dev/null 2>&1; then
+    log "docker engine already running"
+    warn_if_engine_filters_bridges
+    return 0
+  fi
+  if pgrep -x dockerd >/dev/null; then
+    log "dockerd is running but not answering yet; waiting for it"
+  else
+    log "starting dockerd (log: $DOCKERD_LOG)"
+    nohup dockerd --bridge=none --iptables=false >>"$DOCKERD_LOG" 2>&1 </dev/null &
+    disown || true
+  fi
+  local waited
+  for ((waited = 0; waited < DOCKER_WAIT_SECONDS; waited++)); do
+    if docker info >/dev/null 2>&1; then
+      log "docker engine ready after ${waited} s"
+      return 0
+    fi
+    sleep 1
+  done
+  log "docker engine did not answer within ${DOCKER_WAIT_SECONDS} s; last log lines:" >&2
+  tail -n 30 "$DOCKERD_LOG" >&2 || true
+  exit 1
+}
+
+install_packages
+load_modules
+ensure_tun
+ensure_dockerd
+log "done"
