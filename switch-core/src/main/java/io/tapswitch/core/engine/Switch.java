@@ -1,5 +1,8 @@
 package io.tapswitch.core.engine;
 
+import io.tapswitch.core.capture.Capture;
+import io.tapswitch.core.capture.CaptureSpec;
+import io.tapswitch.core.capture.CaptureTaps;
 import io.tapswitch.core.fdb.FdbListener;
 import io.tapswitch.core.fdb.MacTable;
 import io.tapswitch.core.frame.Frame;
@@ -11,6 +14,8 @@ import io.tapswitch.core.vlan.VlanTranslate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,6 +43,7 @@ public final class Switch implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final Map<Integer, PortWorker> workers = new HashMap<>();
     private final VlanStats vlanStats = new VlanStats();
+    private volatile CaptureTaps taps = CaptureTaps.NONE;
     private volatile Topology topology = Topology.EMPTY;
     private volatile boolean closed;
 
@@ -117,6 +123,33 @@ public final class Switch implements AutoCloseable {
                 throw new IllegalArgumentException("no port named '" + name + "'");
             }
         }
+    }
+
+    /**
+     * Starts capturing a port (both directions, as on its wire) or a mirror's copies to a pcap
+     * stream. The capture detaches itself when it ends; closing it ends it early.
+     *
+     * @throws IllegalArgumentException when no port or mirror has that name
+     */
+    public synchronized Capture startCapture(CaptureSpec spec, OutputStream out) throws IOException {
+        String target = spec.target();
+        int port = topology.idOf(target);
+        boolean mirror = mirrors().stream().anyMatch(m -> m.name().equals(target));
+        if (port < 0 && !mirror) {
+            throw new IllegalArgumentException("target: no port or mirror named '" + target + "'");
+        }
+        Capture capture = Capture.start(spec, out, this::captureEnded);
+        taps = port >= 0 ? taps.withPort(port, capture) : taps.withMirror(target, capture);
+        return capture;
+    }
+
+    private synchronized void captureEnded(Capture capture) {
+        taps = taps.without(capture);
+    }
+
+    /** Captures running now. */
+    public java.util.List<Capture> captures() {
+        return taps.all();
     }
 
     /** Removes a mirror; returns false when there is none of that name. */
@@ -236,6 +269,10 @@ public final class Switch implements AutoCloseable {
             return Reason.DROP_PORT_DISABLED;
         }
         in.stats().received(frame.length());
+        CaptureTaps capturing = taps;
+        if (capturing.any()) {
+            capturing.port(frame.inPort, frame);
+        }
         Reason reason = forwarding.decide(t, frame, true, null);
         in.stats().decided(reason);
         if (!reason.isDrop()) {
@@ -271,6 +308,10 @@ public final class Switch implements AutoCloseable {
             }
             VlanEncap.apply(frame, action);
             send(out, frame);
+            CaptureTaps capturing = taps;
+            if (capturing.any()) {
+                capturing.port(id, frame);
+            }
             for (Mirror m : mirrors) {
                 if ((copied & (1L << m.index)) == 0 && m.selectsEgress(id)) {
                     copied |= 1L << m.index;
@@ -309,6 +350,10 @@ public final class Switch implements AutoCloseable {
             hdr8 = frame.buffer().getShort(frame.start() + 8);
             VnetHeader.clear(frame.buffer(), frame.start());
             frame.setLength(snaplen);
+        }
+        CaptureTaps capturing = taps;
+        if (capturing.any()) {
+            capturing.mirror(m.config.name(), frame);
         }
         boolean ok = true;
         if (m.outputPort >= 0) {
@@ -365,6 +410,9 @@ public final class Switch implements AutoCloseable {
             return;
         }
         closed = true;
+        for (Capture c : taps.all()) {
+            c.close();
+        }
         for (SwitchPort port : topology.ports()) {
             removePort(port.name());
         }

@@ -1,0 +1,175 @@
+package io.tapswitch.core.capture;
+
+import io.tapswitch.core.engine.MirrorConfig;
+import io.tapswitch.core.engine.PortConfig;
+import io.tapswitch.core.engine.Switch;
+import io.tapswitch.core.engine.SwitchOptions;
+import io.tapswitch.core.fdb.MacTable;
+import io.tapswitch.core.frame.Frame;
+import io.tapswitch.core.frame.Frames;
+import io.tapswitch.core.port.MemoryPort;
+import io.tapswitch.core.vlan.VlanConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static io.tapswitch.core.frame.Frames.mac;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CaptureTest {
+    private static final long H1 = mac("02:00:00:00:00:01");
+    private static final long BCAST = mac("ff:ff:ff:ff:ff:ff");
+
+    private Switch sw;
+    private final Frame frame = new Frame(MacTable.MAX_PORTS);
+
+    @BeforeEach
+    void setUp() {
+        sw = new Switch(SwitchOptions.defaults());
+        for (String n : List.of("p1", "p2", "mon")) {
+            sw.addPassivePort(new MemoryPort(n), PortConfig.enabled(n));
+        }
+        sw.addPassivePort(new MemoryPort("acc"), new PortConfig("acc", true, VlanConfig.access(10)));
+    }
+
+    @AfterEach
+    void tearDown() {
+        sw.close();
+    }
+
+    private void send(String port, byte[] bytes) {
+        frame.load(bytes);
+        frame.inPort = sw.topology().idOf(port);
+        sw.process(frame);
+    }
+
+    /** A parsed pcap: magic and records (captured bytes, original length, seconds). */
+    record Pcap(int magic, int snaplen, int linktype, List<byte[]> frames, List<Integer> lengths, List<Long> seconds) {
+        static Pcap parse(byte[] bytes) {
+            ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            int magic = b.getInt();
+            b.getShort();
+            b.getShort();
+            b.getInt();
+            b.getInt();
+            int snaplen = b.getInt();
+            int linktype = b.getInt();
+            List<byte[]> frames = new ArrayList<>();
+            List<Integer> lengths = new ArrayList<>();
+            List<Long> seconds = new ArrayList<>();
+            while (b.remaining() >= 16) {
+                seconds.add(b.getInt() & 0xffffffffL);
+                b.getInt();
+                int incl = b.getInt();
+                lengths.add(b.getInt());
+                byte[] data = new byte[incl];
+                b.get(data);
+                frames.add(data);
+            }
+            return new Pcap(magic, snaplen, linktype, frames, lengths, seconds);
+        }
+    }
+
+    @Test
+    void capturesAPortInBothDirectionsAsOnItsWire() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Capture c = sw.startCapture(CaptureSpec.of("acc", 2), out);
+        byte[] fromTrunk = Frames.tagged(BCAST, mac("02:00:00:00:00:07"), 0x8100, 10, 0x0806, 46);
+        send("p1", fromTrunk);
+        byte[] fromAccess = Frames.ethernet(BCAST, H1, 0x0806, 46);
+        send("acc", fromAccess);
+        assertThat(c.await(5, TimeUnit.SECONDS)).isTrue();
+        Pcap pcap = Pcap.parse(out.toByteArray());
+        assertThat(pcap.magic()).isEqualTo(PcapWriter.MAGIC_MICROS);
+        assertThat(pcap.linktype()).isEqualTo(1);
+        assertThat(pcap.snaplen()).isEqualTo(65535);
+        assertThat(pcap.frames()).hasSize(2);
+        assertThat(pcap.frames().get(0)).isEqualTo(Frames.ethernet(BCAST, mac("02:00:00:00:00:07"), 0x0806, 46));
+        assertThat(pcap.frames().get(1)).isEqualTo(fromAccess);
+        long now = System.currentTimeMillis() / 1000;
+        assertThat(pcap.seconds().get(0)).isBetween(now - 5, now + 1);
+        assertThat(sw.captures()).isEmpty();
+    }
+
+    @Test
+    void capturesAMirrorWithNanosecondsAndSnaplen() throws Exception {
+        sw.addMirror(new MirrorConfig("m", Set.of("p1"), Set.of(), null, false, "mon", 0, 0));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Capture c = sw.startCapture(CaptureSpec.of("m", 1).withNanos(true).withSnaplen(20), out);
+        byte[] f = Frames.ethernet(BCAST, H1, 0x0800, 100);
+        send("p2", Frames.ethernet(BCAST, mac("02:00:00:00:00:02"), 0x0800, 100));
+        send("p1", f);
+        assertThat(c.await(5, TimeUnit.SECONDS)).isTrue();
+        Pcap pcap = Pcap.parse(out.toByteArray());
+        assertThat(pcap.magic()).isEqualTo(PcapWriter.MAGIC_NANOS);
+        assertThat(pcap.frames()).hasSize(1);
+        assertThat(pcap.frames().get(0)).isEqualTo(Arrays.copyOf(f, 20));
+        assertThat(pcap.lengths().get(0)).isEqualTo(f.length);
+    }
+
+    @Test
+    void aSlowReaderCostsDroppedCopiesNotForwarding() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        OutputStream stuck = new OutputStream() {
+            private int headerBytes;
+
+            @Override
+            public void write(int b) {
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (headerBytes < PcapWriter.GLOBAL_HEADER_LEN) {
+                    headerBytes += len;
+                    return;
+                }
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
+        };
+        Capture c = sw.startCapture(CaptureSpec.of("p2", 0).withQueueBytes(70_000), stuck);
+        long start = System.nanoTime();
+        for (int i = 0; i < 2000; i++) {
+            send("p1", Frames.ethernet(BCAST, H1, 0x0800, 1000));
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(millis).isLessThan(5_000);
+        assertThat(c.dropped()).isGreaterThan(1900);
+        assertThat(sw.topology().port(sw.topology().idOf("p2")).stats().txPackets()).isEqualTo(2000);
+        release.countDown();
+        c.close();
+        assertThat(c.isDone()).isTrue();
+    }
+
+    @Test
+    void endsAtItsDuration() throws Exception {
+        Capture c = sw.startCapture(CaptureSpec.of("p1", 0).withDuration(Duration.ofMillis(300)), new ByteArrayOutputStream());
+        assertThat(c.await(3, TimeUnit.SECONDS)).isTrue();
+        assertThat(sw.captures()).isEmpty();
+    }
+
+    @Test
+    void rejectsUnknownTargetsAndBadLimits() {
+        assertThatThrownBy(() -> sw.startCapture(CaptureSpec.of("nope", 1), new ByteArrayOutputStream()))
+                .hasMessageContaining("no port or mirror named 'nope'");
+        assertThatThrownBy(() -> CaptureSpec.of("p1", -1)).hasMessageContaining("count:");
+        assertThatThrownBy(() -> CaptureSpec.of("p1", 1).withSnaplen(0)).hasMessageContaining("snaplen:");
+    }
+}
