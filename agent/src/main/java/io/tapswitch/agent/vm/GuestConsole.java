@@ -1,0 +1,134 @@
+package io.tapswitch.agent.vm;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs shell commands in a tapswitch guest through its serial console, which
+ * works even when the guest network is down or misconfigured (the very
+ * situations switch tests want to provoke).
+ *
+ * <p>QEMU serves the console on a unix socket (see {@link QemuCommand}). The
+ * guest keeps a shell there and provides {@code tsx}, which runs a base64
+ * encoded command and brackets its output with {@code TS-BEGIN ID} and
+ * {@code TS-END ID RC}. Those markers cannot appear in the echo of the typed
+ * line, so the output is found reliably even though the console echoes input
+ * and also carries other guest output. Long commands are sent in pieces
+ * because the guest shell's line editor limits the length of one input line.
+ */
+public final class GuestConsole implements Closeable {
+    private static final int CHUNK = 800;
+    private static final AtomicLong SEQUENCE = new AtomicLong(System.currentTimeMillis() % 1_000_000);
+
+    private final SocketChannel channel;
+    private final Selector selector;
+    private final StringBuilder received = new StringBuilder();
+
+    private GuestConsole(SocketChannel channel, Selector selector) {
+        this.channel = channel;
+        this.selector = selector;
+    }
+
+    /** Connects to a console socket; only one client can be connected to a QEMU socket at a time. */
+    public static GuestConsole connect(Path socket) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.connect(UnixDomainSocketAddress.of(socket));
+        ch.configureBlocking(false);
+        Selector sel = Selector.open();
+        ch.register(sel, SelectionKey.OP_READ);
+        return new GuestConsole(ch, sel);
+    }
+
+    /** Result of a guest command: its exit code and output (stdout and stderr, CR removed). */
+    public record Result(int exitCode, String output) {
+    }
+
+    /**
+     * Runs {@code command} with {@code sh -c} in the guest and waits for it.
+     *
+     * @throws TimeoutException if the guest does not report completion within {@code timeout}
+     */
+    public Result exec(String command, Duration timeout) throws IOException, TimeoutException {
+        long id = SEQUENCE.incrementAndGet();
+        String encoded = Base64.getEncoder().encodeToString(command.getBytes(StandardCharsets.UTF_8));
+        if (encoded.length() <= CHUNK) {
+            send("tsx -b " + id + " " + encoded + "\n");
+        } else {
+            String file = "/tmp/.tsx." + id;
+            for (int i = 0; i < encoded.length(); i += CHUNK) {
+                send("echo " + encoded.substring(i, Math.min(encoded.length(), i + CHUNK)) + " >> " + file + "\n");
+            }
+            send("tsx -b " + id + " \"$(tr -d ' \\n' < " + file + ")\"; rm -f " + file + "\n");
+        }
+        Pattern done = Pattern.compile("TS-BEGIN " + id + "\r?\n(.*?)TS-END " + id + " (\\d+)\r?\n", Pattern.DOTALL);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Matcher m = done.matcher(received);
+            if (m.find()) {
+                String output = m.group(1).replace("\r", "");
+                int rc = Integer.parseInt(m.group(2));
+                received.delete(0, m.end());
+                return new Result(rc, output);
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new TimeoutException("guest did not finish '" + command + "' within " + timeout);
+            }
+            readSome(Math.max(1, left / 1_000_000));
+        }
+    }
+
+    /** Sends raw text to the console, for interactive use beyond {@link #exec}. */
+    public void send(String text) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        while (buf.hasRemaining()) {
+            if (channel.write(buf) == 0) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /** Everything received and not yet consumed by {@link #exec}. */
+    public String pendingOutput() throws IOException {
+        readSome(1);
+        return received.toString();
+    }
+
+    private void readSome(long waitMillis) throws IOException {
+        if (selector.select(waitMillis) == 0) {
+            selector.selectedKeys().clear();
+            return;
+        }
+        selector.selectedKeys().clear();
+        ByteBuffer buf = ByteBuffer.allocate(8192);
+        int n;
+        while ((n = channel.read(buf)) > 0) {
+            buf.flip();
+            received.append(StandardCharsets.UTF_8.decode(buf));
+            buf.clear();
+        }
+        if (n < 0) {
+            throw new IOException("console connection closed by QEMU");
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        selector.close();
+        channel.close();
+    }
+}

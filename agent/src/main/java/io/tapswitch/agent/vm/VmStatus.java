@@ -1,0 +1,23 @@
+package io.tapswitch.agent.vm;
+
+import java.util.List;
+
+/**
+ * One row of {@link VmManager#list()}: what is known about a VM of a lab that was brought up.
+ *
+ * @param lab   lab name
+ * @param vm    VM name
+ * @param pid   QEMU process id
+ * @param state whether that QEMU process is still running
+ * @param ports the VM's switch ports
+ */
+public record VmStatus(String lab, String vm, long pid, State state, List<String> ports) {
+
+    /** Liveness of the QEMU process. */
+    public enum State {
+        /** The recorded process exists and is the QEMU that was started. */
+        RUNNING,
+        /** The process is gone (the guest powered off, crashed or was killed). */
+        EXITED
+    }
+}
