@@ -69,19 +69,43 @@ public final class Forwarding {
         if (MacAddress.isBridgeReserved(dst)) {
             return done(Reason.DROP_RESERVED_MULTICAST, trace);
         }
-        if (learn) {
-            fdb.learn(vlan, src, in);
+        PortSecurity security = inConfig.security();
+        if (security.limited() && fdb.lookup(vlan, src) != in && fdb.entriesOf(in) >= security.maxMacs()) {
+            if (security.violation() == PortSecurity.Violation.DROP) {
+                return done(Reason.DROP_PORT_SECURITY, trace);
+            }
+            if (learn) {
+                topology.port(in).stats().refusedLearning();
+            }
+            if (trace != null) {
+                trace.step("not learning " + MacAddress.format(src) + ": port holds its limit of "
+                        + security.maxMacs() + " MACs");
+            }
+        } else {
+            if (learn) {
+                fdb.learn(vlan, src, in);
+            }
+            if (trace != null) {
+                trace.step((learn ? "learned " : "would learn ") + MacAddress.format(src) + " on " + inConfig.name()
+                        + " (vlan " + vlan + ")");
+            }
         }
-        if (trace != null) {
-            trace.step((learn ? "learned " : "would learn ") + MacAddress.format(src) + " on " + inConfig.name()
-                    + " (vlan " + vlan + ")");
-        }
+        StormControl storm = inConfig.storm();
         if (MacAddress.isMulticast(dst)) {
-            return flood(topology, frame, MacAddress.isBroadcast(dst) ? Reason.FLOOD_BROADCAST : Reason.FLOOD_MULTICAST,
-                    trace);
+            boolean broadcast = MacAddress.isBroadcast(dst);
+            if (storm.enabled() && learn && !topology.port(in).storm().admit(
+                    broadcast ? StormMeter.BROADCAST : StormMeter.MULTICAST,
+                    broadcast ? storm.broadcastPps() : storm.multicastPps(), System.nanoTime())) {
+                return done(Reason.DROP_STORM_CONTROL, trace);
+            }
+            return flood(topology, frame, broadcast ? Reason.FLOOD_BROADCAST : Reason.FLOOD_MULTICAST, trace);
         }
         int out = fdb.lookup(vlan, dst);
         if (out < 0) {
+            if (storm.enabled() && learn && !topology.port(in).storm().admit(StormMeter.UNKNOWN_UNICAST,
+                    storm.unknownUnicastPps(), System.nanoTime())) {
+                return done(Reason.DROP_STORM_CONTROL, trace);
+            }
             return flood(topology, frame, Reason.FLOOD_UNKNOWN_UNICAST, trace);
         }
         if (out == in) {

@@ -8,27 +8,47 @@ import io.tapswitch.core.vlan.VlanConfig;
  * @param name    port name (the network interface name)
  * @param adminUp whether the port forwards at all
  * @param vlan    VLAN mode and membership
+ * @param security bound on learned stations
+ * @param storm   flood rate limits
  */
-public record PortConfig(String name, boolean adminUp, VlanConfig vlan) {
+public record PortConfig(String name, boolean adminUp, VlanConfig vlan, PortSecurity security, StormControl storm) {
     public PortConfig {
         if (vlan == null) {
             vlan = VlanConfig.DEFAULT;
         }
+        if (security == null) {
+            security = PortSecurity.NONE;
+        }
+        if (storm == null) {
+            storm = StormControl.NONE;
+        }
+    }
+
+    public PortConfig(String name, boolean adminUp, VlanConfig vlan) {
+        this(name, adminUp, vlan, PortSecurity.NONE, StormControl.NONE);
     }
 
     public PortConfig(String name, boolean adminUp) {
-        this(name, adminUp, VlanConfig.DEFAULT);
+        this(name, adminUp, VlanConfig.DEFAULT, PortSecurity.NONE, StormControl.NONE);
     }
 
     public static PortConfig enabled(String name) {
-        return new PortConfig(name, true, VlanConfig.DEFAULT);
+        return new PortConfig(name, true, VlanConfig.DEFAULT, PortSecurity.NONE, StormControl.NONE);
     }
 
     public PortConfig withAdminUp(boolean up) {
-        return new PortConfig(name, up, vlan);
+        return new PortConfig(name, up, vlan, security, storm);
     }
 
     public PortConfig withVlan(VlanConfig newVlan) {
-        return new PortConfig(name, adminUp, newVlan);
+        return new PortConfig(name, adminUp, newVlan, security, storm);
+    }
+
+    public PortConfig withSecurity(PortSecurity newSecurity) {
+        return new PortConfig(name, adminUp, vlan, newSecurity, storm);
+    }
+
+    public PortConfig withStorm(StormControl newStorm) {
+        return new PortConfig(name, adminUp, vlan, security, newStorm);
     }
 }

@@ -18,7 +18,8 @@ public final class PortStats {
     private static final int TX_BYTES = 3;
     private static final int TX_ERRORS = 4;
     private static final int RX_ERRORS = 5;
-    private static final int FIXED = 6;
+    private static final int LEARN_REFUSED = 6;
+    private static final int FIXED = 7;
 
     private final long[] values = new long[FIXED + Reason.count()];
 
@@ -34,6 +35,15 @@ public final class PortStats {
 
     void receiveError() {
         LONGS.setOpaque(values, RX_ERRORS, (long) LONGS.getOpaque(values, RX_ERRORS) + 1);
+    }
+
+    void refusedLearning() {
+        LONGS.setOpaque(values, LEARN_REFUSED, (long) LONGS.getOpaque(values, LEARN_REFUSED) + 1);
+    }
+
+    /** Frames forwarded without learning their source because of the port's MAC limit. */
+    public long learnRefused() {
+        return (long) LONGS.getOpaque(values, LEARN_REFUSED);
     }
 
     void sent(int bytes) {

@@ -21,6 +21,8 @@ public enum Reason {
     DROP_BAD_SOURCE(true, "source MAC is multicast, broadcast or zero"),
     DROP_RESERVED_MULTICAST(true, "destination is a bridge-reserved address 01:80:c2:00:00:0x"),
     DROP_HAIRPIN(true, "destination learned on the ingress port"),
+    DROP_PORT_SECURITY(true, "source is a new station beyond the port's MAC limit"),
+    DROP_STORM_CONTROL(true, "flood rate limit of the ingress port exceeded"),
     DROP_EGRESS_DOWN(true, "destination port is down"),
     DROP_OFFLOAD_UNSUPPORTED(true, "offloaded frame towards a port without offloads"),
     DROP_NO_EGRESS(true, "no other port to flood to");

@@ -12,6 +12,7 @@ public final class SwitchPort {
     private final int id;
     private final Port device;
     private final PortStats stats = new PortStats();
+    private final StormMeter storm = new StormMeter();
     private volatile boolean operUp = true;
 
     SwitchPort(int id, Port device) {
@@ -33,6 +34,10 @@ public final class SwitchPort {
 
     public PortStats stats() {
         return stats;
+    }
+
+    StormMeter storm() {
+        return storm;
     }
 
     /** Whether the device currently works (independent of the administrative state). */

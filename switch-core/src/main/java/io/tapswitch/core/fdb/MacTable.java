@@ -411,6 +411,11 @@ public final class MacTable {
         }
     }
 
+    /** How many entries a port holds, read without the lock (the frame path's port-security check). */
+    public int entriesOf(int port) {
+        return port >= 0 && port < MAX_PORTS ? portCount[port] : 0;
+    }
+
     /** How many entries a port holds. */
     public int countForPort(int port) {
         lock.lock();
