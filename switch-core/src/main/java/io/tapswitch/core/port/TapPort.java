@@ -28,64 +28,91 @@ import java.nio.charset.StandardCharsets;
  * frames with a virtio-net header, and with TUNSETOFFLOAD it may send partial-checksum and TSO
  * super-frames. Each step degrades quietly to what the kernel supports, and one log line says what
  * was enabled. The fd is non-blocking; the reading thread polls it.
+ *
+ * <p><b>Surviving crashes.</b> A device this port creates is made persistent at once, so that if the
+ * switch process dies (kill -9) the device, and whatever a host or VM has configured on it, stays;
+ * a restarted switch attaches to it by name. On an orderly close the persistence is dropped again
+ * unless the port was opened to keep the device, and the kernel removes it with the last fd.
+ *
+ * <p><b>When the device goes away.</b> If the netdev is deleted under the port, reads fail; the port
+ * reports the errno (the switch marks it down) and then, at most once a second, looks for an
+ * interface of its name. When one exists again it attaches to it and moves the new file onto the
+ * same descriptor number with {@code dup3}, so threads sending concurrently never hold a number
+ * that was closed and reused.
  */
 public final class TapPort implements Port {
     private static final Logger LOG = LoggerFactory.getLogger(TapPort.class);
     private static final int OFFLOADS = IfTun.TUN_F_CSUM | IfTun.TUN_F_TSO4 | IfTun.TUN_F_TSO6 | IfTun.TUN_F_TSO_ECN;
+
+    private static final long RECHECK_NANOS = 1_000_000_000L;
 
     private final String name;
     private final FileDescriptor fd;
     private final boolean vnetHeader;
     private final boolean created;
     private final int offloads;
+    private final boolean keep;
+    /** The errno of the failure being recovered from, 0 while healthy; reader thread only. */
+    private int failedErrno;
+    private long lastCheck;
 
-    private TapPort(String name, FileDescriptor fd, boolean vnetHeader, boolean created, int offloads) {
+    private TapPort(String name, FileDescriptor fd, boolean vnetHeader, boolean created, int offloads, boolean keep) {
         this.name = name;
         this.fd = fd;
         this.vnetHeader = vnetHeader;
         this.created = created;
         this.offloads = offloads;
+        this.keep = keep;
     }
 
     /**
      * Creates or attaches to TAP {@code name}.
      *
-     * @param persistent keep a device this call creates after the port closes
-     * @param offload    negotiate the virtio-net header and offloads (true in production)
+     * @param keep    leave the device in place when the port closes (otherwise it is removed, also
+     *                when it existed before: the port owns it)
+     * @param offload negotiate the virtio-net header and offloads (true in production)
      */
-    public static TapPort open(String name, boolean persistent, boolean offload) throws NativeException {
+    public static TapPort open(String name, boolean keep, boolean offload) throws NativeException {
         NetDevice.checkName(name);
         boolean existed = NetDevice.exists(name);
-        int raw = Errno.check("open", Unistd.open(IfTun.DEVICE, Unistd.O_RDWR | Unistd.O_CLOEXEC | Unistd.O_NONBLOCK),
-                IfTun.DEVICE);
-        FileDescriptor fd = new FileDescriptor(raw, "tap " + name);
+        FileDescriptor fd = new FileDescriptor(openTun(), "tap " + name);
         try {
             Memory features = new Memory(4);
             features.setInt(0, 0);
             int supported = Ioctl.ioctl(fd.fd(), IfTun.TUNGETFEATURES, features) < 0 ? 0 : features.getInt(0);
             boolean vnet = offload && (supported & IfTun.IFF_VNET_HDR) != 0;
-            short flags = (short) (IfTun.IFF_TAP | IfTun.IFF_NO_PI | (vnet ? IfTun.IFF_VNET_HDR : 0));
-            Memory req = NetDevice.ifreq(name);
-            req.setShort(NetIf.IFR_UNION, flags);
-            Errno.check("ioctl(TUNSETIFF)", Ioctl.ioctl(fd.fd(), IfTun.TUNSETIFF, req), name);
-            String actual = req.getString(0, StandardCharsets.US_ASCII.name());
-            int offloads = 0;
-            if (vnet) {
-                Memory size = new Memory(4);
-                size.setInt(0, VnetHeader.LEN);
-                Errno.check("ioctl(TUNSETVNETHDRSZ)", Ioctl.ioctl(fd.fd(), IfTun.TUNSETVNETHDRSZ, size), name);
-                offloads = negotiateOffloads(fd);
-            }
-            if (persistent && !existed) {
-                Errno.check("ioctl(TUNSETPERSIST)", Ioctl.ioctl(fd.fd(), IfTun.TUNSETPERSIST, 1L), name);
-            }
+            String actual = attach(fd, name, vnet);
+            int offloads = vnet ? negotiateOffloads(fd) : 0;
+            Errno.check("ioctl(TUNSETPERSIST)", Ioctl.ioctl(fd.fd(), IfTun.TUNSETPERSIST, 1L), name);
             LOG.info("port {}: {} TAP, vnet header {}, offloads {}", actual, existed ? "attached to existing" : "created",
                     vnet ? "on" : "off", describeOffloads(offloads));
-            return new TapPort(actual, fd, vnet, !existed, offloads);
+            return new TapPort(actual, fd, vnet, !existed, offloads, keep);
         } catch (NativeException | RuntimeException e) {
+            if (!existed && !keep) {
+                Ioctl.ioctl(fd.fd(), IfTun.TUNSETPERSIST, 0L);
+            }
             fd.close();
             throw e;
         }
+    }
+
+    private static int openTun() throws NativeException {
+        return Errno.check("open", Unistd.open(IfTun.DEVICE, Unistd.O_RDWR | Unistd.O_CLOEXEC | Unistd.O_NONBLOCK),
+                IfTun.DEVICE);
+    }
+
+    /** TUNSETIFF (and the vnet header size) on a fresh /dev/net/tun fd; returns the device's name. */
+    private static String attach(FileDescriptor fd, String name, boolean vnet) throws NativeException {
+        short flags = (short) (IfTun.IFF_TAP | IfTun.IFF_NO_PI | (vnet ? IfTun.IFF_VNET_HDR : 0));
+        Memory req = NetDevice.ifreq(name);
+        req.setShort(NetIf.IFR_UNION, flags);
+        Errno.check("ioctl(TUNSETIFF)", Ioctl.ioctl(fd.fd(), IfTun.TUNSETIFF, req), name);
+        if (vnet) {
+            Memory size = new Memory(4);
+            size.setInt(0, VnetHeader.LEN);
+            Errno.check("ioctl(TUNSETVNETHDRSZ)", Ioctl.ioctl(fd.fd(), IfTun.TUNSETVNETHDRSZ, size), name);
+        }
+        return req.getString(0, StandardCharsets.US_ASCII.name());
     }
 
     private static int negotiateOffloads(FileDescriptor fd) {
@@ -154,11 +181,19 @@ public final class TapPort implements Port {
 
     @Override
     public int receive(Frame frame) {
+        if (failedErrno != 0 && !recover()) {
+            return -failedErrno;
+        }
         int at = vnetHeader ? frame.start() : frame.frame();
         long n = Unistd.read(fd.fd(), frame.address() + at, frame.readCapacity() - (at - frame.start()));
         if (n < 0) {
             int errno = Errno.last();
-            return errno == Errno.EAGAIN || errno == Errno.EINTR ? NOTHING : -errno;
+            if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+                return NOTHING;
+            }
+            failedErrno = errno;
+            lastCheck = System.nanoTime();
+            return -errno;
         }
         if (!vnetHeader) {
             VnetHeader.clear(frame.buffer(), frame.start());
@@ -173,6 +208,41 @@ public final class TapPort implements Port {
         return frame.length();
     }
 
+    /**
+     * In the failed state, at most once a second: if an interface of this name exists, attach to
+     * it on a new file and move that file onto this port's descriptor number.
+     */
+    private boolean recover() {
+        long now = System.nanoTime();
+        if (now - lastCheck < RECHECK_NANOS) {
+            return false;
+        }
+        lastCheck = now;
+        if (!NetDevice.exists(name)) {
+            return false;
+        }
+        try {
+            FileDescriptor fresh = new FileDescriptor(openTun(), "tap " + name);
+            try {
+                attach(fresh, name, vnetHeader);
+                if (vnetHeader) {
+                    negotiateOffloads(fresh);
+                }
+                Ioctl.ioctl(fresh.fd(), IfTun.TUNSETPERSIST, 1L);
+            } catch (NativeException | RuntimeException e) {
+                fresh.close();
+                return false;
+            }
+            fd.replaceWith(fresh);
+            NetDevice.setUp(name, true);
+        } catch (NativeException e) {
+            return false;
+        }
+        LOG.info("port {}: device is back, re-attached", name);
+        failedErrno = 0;
+        return true;
+    }
+
     @Override
     public int send(Frame frame) {
         long n;
@@ -184,8 +254,13 @@ public final class TapPort implements Port {
         return n < 0 ? -Errno.last() : 0;
     }
 
+    /** Closes the fd; unless the port keeps its device, the device goes with it. */
     @Override
     public void close() {
+        int n = fd.fd();
+        if (n >= 0 && !keep) {
+            Ioctl.ioctl(n, IfTun.TUNSETPERSIST, 0L);
+        }
         fd.close();
     }
 

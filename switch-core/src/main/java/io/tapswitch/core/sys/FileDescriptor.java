@@ -42,6 +42,20 @@ public final class FileDescriptor implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes this descriptor number refer to {@code replacement}'s file and closes the replacement.
+     * Other threads holding the number (senders) then reach the new file; the number itself is
+     * never free in between, so it cannot be handed to anyone else.
+     */
+    public void replaceWith(FileDescriptor replacement) throws NativeException {
+        int n = fd();
+        try {
+            Errno.check("dup3", Unistd.dup3(replacement.fd(), n, Unistd.O_CLOEXEC), what);
+        } finally {
+            replacement.close();
+        }
+    }
+
     @Override
     public void close() {
         int n = fd.getAndSet(-1);

@@ -38,6 +38,9 @@ public final class Unistd {
 
     public static native int fcntl(int fd, int cmd, int arg);
 
+    /** {@code dup3(2)}: makes {@code newfd} refer to {@code oldfd}'s file, atomically, keeping its number. */
+    public static native int dup3(int oldfd, int newfd, int flags);
+
     public static native int eventfd(int initval, int flags);
 
     public static final int EFD_CLOEXEC = 0x80000;
