@@ -23,7 +23,10 @@ final class PortFactory {
                     throw new IllegalArgumentException("port " + spec.name()
                             + ": create is 'create' but an interface of that name already exists");
                 }
-                TapPort tap = TapPort.open(spec.name(), spec.persistent(), true);
+                // A TAP found by 'attach' belongs to whoever made it and stays; one this switch made
+                // (or re-found after a crash, with 'auto') is removed on stop unless 'persistent'.
+                boolean keep = spec.create() == PortSpec.CreateMode.ATTACH || spec.persistent();
+                TapPort tap = TapPort.open(spec.name(), keep, true);
                 try {
                     tap.setLinkUp(true);
                 } catch (NativeException e) {
@@ -32,8 +35,20 @@ final class PortFactory {
                 }
                 return tap;
             }
-            case NETDEV -> throw new IllegalArgumentException("port " + spec.name()
-                    + ": kind 'netdev' is not available in this build");
+            case NETDEV -> {
+                if (!exists) {
+                    throw new IllegalArgumentException("port " + spec.name()
+                            + ": kind 'netdev' needs an existing interface and there is none of that name");
+                }
+                io.tapswitch.core.port.PacketPort packet = io.tapswitch.core.port.PacketPort.open(spec.name());
+                try {
+                    packet.setLinkUp(true);
+                } catch (NativeException e) {
+                    packet.close();
+                    throw e;
+                }
+                return packet;
+            }
             default -> throw new IllegalArgumentException("port " + spec.name() + ": unknown kind " + spec.kind());
         }
     }

@@ -21,6 +21,33 @@ public final class Socket {
     public static final int SO_SNDBUFFORCE = 32;
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_TRUNC = 0x20;
+    /** Set in {@code msg_flags} when control messages did not fit the control buffer. */
+    public static final int MSG_CTRUNC = 0x08;
+
+    /** {@code struct msghdr} on x86-64: its size and the offsets of its fields. */
+    public static final int SIZEOF_MSGHDR = 56;
+    public static final int MSG_NAME = 0;
+    public static final int MSG_NAMELEN = 8;
+    public static final int MSG_IOV = 16;
+    public static final int MSG_IOVLEN = 24;
+    public static final int MSG_CONTROL = 32;
+    public static final int MSG_CONTROLLEN = 40;
+    public static final int MSG_FLAGS = 48;
+
+    /** {@code struct iovec}: a base address at 0 and a length at 8. */
+    public static final int SIZEOF_IOVEC = 16;
+    public static final int IOV_BASE = 0;
+    public static final int IOV_LEN = 8;
+
+    /**
+     * {@code struct cmsghdr}: {@code cmsg_len} (a size_t counting header and data) at 0, level at 8,
+     * type at 12; data starts at {@link #CMSG_DATA} and messages are aligned to {@link #CMSG_ALIGN}.
+     */
+    public static final int SIZEOF_CMSGHDR = 16;
+    public static final int CMSG_LEVEL = 8;
+    public static final int CMSG_TYPE = 12;
+    public static final int CMSG_DATA = 16;
+    public static final int CMSG_ALIGN = 8;
 
     static {
         Native.register(Platform.C_LIBRARY_NAME);
@@ -46,4 +73,17 @@ public final class Socket {
     public static native long sendto(int sockfd, long buf, long len, int flags, long destAddr, int addrlen);
 
     public static native long sendmsg(int sockfd, long msg, int flags);
+
+    /** {@code getsockname(2)}; {@code addrlen} points to an int holding the buffer's size. */
+    public static native int getsockname(int sockfd, Pointer addr, Pointer addrlen);
+
+    /** {@code CMSG_SPACE(len)}: bytes a control message with {@code len} bytes of data occupies. */
+    public static int cmsgSpace(int len) {
+        return SIZEOF_CMSGHDR + ((len + CMSG_ALIGN - 1) & -CMSG_ALIGN);
+    }
+
+    /** {@code CMSG_LEN(len)}: the {@code cmsg_len} of a control message with {@code len} bytes of data. */
+    public static int cmsgLen(int len) {
+        return SIZEOF_CMSGHDR + len;
+    }
 }
