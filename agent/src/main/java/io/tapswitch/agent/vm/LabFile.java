@@ -107,9 +107,11 @@ public record LabFile(String name, Guest guest, List<Vm> vms, List<Mirror> mirro
      * @param nativeVlan VLAN of untagged frames on a trunk port
      * @param vlans      802.1Q subinterfaces created inside the guest
      * @param qinq       802.1ad subinterfaces created inside the guest
+     * @param tunnel     S-VLAN of a dot1q-tunnel (802.1ad customer) switch port: whatever the guest
+     *                   sends, tagged or not, is carried inside an S-tag of this VLAN on trunks
      */
     public record Nic(String port, String mac, String ip, String ip6, Integer vlan, List<Integer> trunk,
-                      Integer nativeVlan, List<GuestVlan> vlans, List<GuestQinq> qinq) {
+                      Integer nativeVlan, List<GuestVlan> vlans, List<GuestQinq> qinq, Integer tunnel) {
         public Nic {
             trunk = trunk == null ? List.of() : List.copyOf(trunk);
             vlans = vlans == null ? List.of() : List.copyOf(vlans);

@@ -125,6 +125,10 @@ final class LabValidator {
         checkIpv6(at + ".ip6", nic.ip6());
         checkVlanId(at + ".vlan", nic.vlan());
         checkVlanId(at + ".nativeVlan", nic.nativeVlan());
+        checkVlanId(at + ".tunnel", nic.tunnel());
+        if (nic.tunnel() != null && (nic.vlan() != null || !nic.trunk().isEmpty())) {
+            problem(at + ".tunnel", "a dot1q-tunnel port has no access VLAN or trunk list");
+        }
         if (nic.vlan() != null && !nic.trunk().isEmpty()) {
             problem(at, "a port is either an access port (vlan) or a trunk (trunk), not both");
         }

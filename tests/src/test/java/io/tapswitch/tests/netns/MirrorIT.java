@@ -1,0 +1,127 @@
+package io.tapswitch.tests.netns;
+
+import io.tapswitch.agent.lab.Command;
+import io.tapswitch.agent.lab.Netns;
+import io.tapswitch.core.capture.Capture;
+import io.tapswitch.core.capture.CaptureSpec;
+import io.tapswitch.core.engine.MirrorConfig;
+import io.tapswitch.core.engine.Reason;
+import io.tapswitch.core.vlan.VlanConfig;
+import io.tapswitch.core.vlan.VlanSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Mirroring and capture on real TAP ports: three hosts and a monitor host whose tcpdump must see
+ * unicast between two other hosts; RSPAN into a VLAN seen on a trunk; the monitor's own frames
+ * dropped; a pcap written by a capture read back by tcpdump.
+ */
+class MirrorIT {
+    private static final String PREFIX = "tsm";
+    private static NsSwitch lab;
+    private static Netns h1;
+    private static Netns h2;
+    private static Netns h3;
+    private static Netns mon;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Root.require();
+        lab = new NsSwitch(PREFIX);
+        h1 = lab.host("h1", VlanConfig.DEFAULT, "02:00:00:02:00:01", "198.18.2.1/24");
+        h2 = lab.host("h2", VlanConfig.DEFAULT, "02:00:00:02:00:02", "198.18.2.2/24");
+        h3 = lab.host("h3", VlanConfig.DEFAULT, "02:00:00:02:00:03", "198.18.2.3/24");
+        mon = lab.host("mon", VlanConfig.DEFAULT, "02:00:00:02:00:0f", null);
+        // the hosts learn each other first, so that the pings below are unicast end to end
+        h1.run("ping", "-c", "1", "-W", "1", "198.18.2.2");
+        h1.run("ping", "-c", "1", "-W", "1", "198.18.2.3");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @Test
+    void monitorSeesUnicastBetweenTwoOtherHosts() throws Exception {
+        lab.datapath().addMirror(new MirrorConfig("span", Set.of(PREFIX + "-h1"), Set.of(PREFIX + "-h1"), null, false,
+                PREFIX + "-mon", 0, 0));
+        try (Tcpdump watch = Tcpdump.start(mon, PREFIX + "-mon", "icmp")) {
+            assertThat(h1.run("ping", "-c", "5", "-i", "0.2", "-W", "1", "198.18.2.2").output()).contains("5 received");
+            List<String> seen = watch.stop();
+            assertThat(seen.stream().filter(l -> l.contains("02:00:00:02:00:01 > 02:00:00:02:00:02")
+                    && l.contains("198.18.2.1 > 198.18.2.2: ICMP echo request"))).hasSize(5);
+            assertThat(seen.stream().filter(l -> l.contains("02:00:00:02:00:02 > 02:00:00:02:00:01")
+                    && l.contains("198.18.2.2 > 198.18.2.1: ICMP echo reply"))).hasSize(5);
+            assertThat(seen).hasSize(10);
+        } finally {
+            lab.datapath().removeMirror("span");
+        }
+    }
+
+    @Test
+    void theMonitorsOwnTransmissionsAreDropped() throws Exception {
+        lab.datapath().addMirror(new MirrorConfig("span2", Set.of(PREFIX + "-h3"), Set.of(), null, false,
+                PREFIX + "-mon", 0, 0));
+        try (Tcpdump atH1 = Tcpdump.start(h1, PREFIX + "-h1", "ether", "src", "02:00:00:02:00:0f")) {
+            long before = lab.port("mon").stats().decisions(Reason.DROP_MIRROR_OUTPUT);
+            mon.exec("ip", "addr", "add", "198.18.2.15/24", "dev", PREFIX + "-mon");
+            mon.run("ping", "-c", "3", "-i", "0.2", "-W", "1", "198.18.2.1");
+            assertThat(atH1.stop()).isEmpty();
+            assertThat(lab.port("mon").stats().decisions(Reason.DROP_MIRROR_OUTPUT)).isGreaterThanOrEqualTo(before + 3);
+            assertThat(lab.datapath().fdb().lookup(0, io.tapswitch.core.frame.MacAddress.parse("02:00:00:02:00:0f")))
+                    .isEqualTo(-1);
+        } finally {
+            mon.run("ip", "addr", "flush", "dev", PREFIX + "-mon");
+            lab.datapath().removeMirror("span2");
+        }
+    }
+
+    @Test
+    void rspanCarriesCopiesInAVlanToATrunk() throws Exception {
+        String trunk = lab.bareTap("trk", VlanConfig.trunk(VlanSet.of(999)));
+        Command.run(List.of("sysctl", "-q", "-w", "net.ipv6.conf." + trunk + ".disable_ipv6=1"));
+        lab.datapath().addMirror(new MirrorConfig("rspan", Set.of(PREFIX + "-h3"), Set.of(), null, false, null, 999, 0));
+        try (Tcpdump onTrunk = Tcpdump.start(null, trunk, "vlan", "999", "and", "icmp")) {
+            assertThat(h3.run("ping", "-c", "3", "-i", "0.2", "-W", "1", "198.18.2.1").output()).contains("3 received");
+            List<String> seen = onTrunk.stop();
+            assertThat(seen.stream().filter(l -> l.contains("vlan 999") && l.contains("198.18.2.3 > 198.18.2.1: ICMP echo request")))
+                    .hasSize(3);
+        } finally {
+            lab.datapath().removeMirror("rspan");
+            lab.datapath().removePort(trunk);
+        }
+    }
+
+    @Test
+    void aCaptureFileReadsBackInTcpdump() throws Exception {
+        Path file = Files.createTempFile("tapswitch-capture", ".pcap");
+        try {
+            Capture capture;
+            try (OutputStream out = Files.newOutputStream(file)) {
+                capture = lab.datapath().startCapture(CaptureSpec.of(PREFIX + "-h2", 4), out);
+                h1.run("ping", "-c", "2", "-i", "0.2", "-W", "1", "198.18.2.2");
+                assertThat(capture.await(10, TimeUnit.SECONDS)).isTrue();
+            }
+            String read = Command.check("tcpdump", "-n", "-e", "-r", file.toString());
+            List<String> lines = read.lines().filter(l -> !l.startsWith("reading from file")).toList();
+            assertThat(lines).hasSize(4);
+            assertThat(lines.stream().filter(l -> l.contains("198.18.2.1 > 198.18.2.2: ICMP echo request"))).hasSize(2);
+            assertThat(lines.stream().filter(l -> l.contains("198.18.2.2 > 198.18.2.1: ICMP echo reply"))).hasSize(2);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+}
