@@ -12,18 +12,22 @@ set -euo pipefail
 # Debian packages the test suites need. Edit this list when a test starts
 # calling a new tool.
 PACKAGES=(
-  docker.io          # engine for the lab's host containers
-  tini               # docker-init, which reaps background processes in lab hosts
-  iproute2           # ip link / ip netns for moving netdevs into containers
-  util-linux         # nsenter
-  busybox-static     # the whole userland of the FROM-scratch host image
-  tcpdump            # frame captures inside hosts
-  iperf3             # throughput scenarios
-  qemu-system-x86    # VM scenarios with real TAP-attached guests
-  linux-image-amd64  # a kernel for the QEMU guests
-  ethtool            # offload inspection on TAP devices
-  procps             # sysctl, pgrep
-  kmod               # modprobe
+  openjdk-17-jdk-headless  # the build's JDK, for the 'mvn verify' that follows this script
+  maven                    # the build itself
+  docker.io                # engine for the lab's host containers
+  tini                     # docker-init, which reaps background processes in lab hosts
+  iproute2                 # ip link / ip netns for moving netdevs into containers
+  util-linux               # nsenter
+  busybox-static           # the whole userland of the FROM-scratch host image
+  tcpdump                  # frame captures inside hosts
+  iputils-ping             # ping and ping -6 run by the namespace ITs inside their hosts
+  netcat-openbsd           # nc -N (close on EOF) for the namespace ITs' TCP transfers
+  iperf3                   # throughput scenarios
+  qemu-system-x86          # VM scenarios with real TAP-attached guests
+  linux-image-amd64        # a kernel for the QEMU guests
+  ethtool                  # offload inspection on TAP devices
+  procps                   # sysctl, pgrep
+  kmod                     # modprobe
 )
 
 DOCKERD_LOG=/var/log/tapswitch-dockerd.log

@@ -1,6 +1,5 @@
 package io.tapswitch.tests.lab;
 
-import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.DockerClientFactory;
 
 /**
@@ -9,7 +8,8 @@ import org.testcontainers.DockerClientFactory;
  * <p>Lab scenarios cannot run without an engine, but a machine without one is a setup
  * problem, not a switch bug. Those scenarios are therefore reported as skipped with the
  * reason (so the gap stays visible in the test report) rather than failing or, worse,
- * passing without having run. {@code scripts/host-setup.sh} starts a suitable engine.
+ * passing without having run; in CI, where they must run, they fail instead (see
+ * {@link Prerequisites}). {@code scripts/host-setup.sh} starts a suitable engine.
  */
 public final class DockerAvailability {
 
@@ -32,11 +32,11 @@ public final class DockerAvailability {
 
     /**
      * Aborts the calling test (JUnit reports it as skipped, with the reason) when no engine can
-     * be reached.
+     * be reached, or fails it where {@link Prerequisites} says lab scenarios are required (in CI).
      */
     public static void assumeAvailable() {
         Probe result = probe();
-        Assumptions.assumeTrue(result.available(), () -> "Docker is unavailable: " + result.reason());
+        Prerequisites.require(result.available(), () -> "Docker is unavailable: " + result.reason());
     }
 
     private static Probe probe() {
@@ -47,7 +47,8 @@ public final class DockerAvailability {
                 if (result == null) {
                     result = runProbe();
                     if (!result.available()) {
-                        System.err.println("Docker is unavailable, lab scenarios will be skipped: " + result.reason());
+                        System.err.println("Docker is unavailable, lab scenarios will be "
+                                + (Prerequisites.areRequired() ? "failed" : "skipped") + ": " + result.reason());
                     }
                     probe = result;
                 }

@@ -11,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -40,7 +39,7 @@ class LabHarnessIT {
     @BeforeAll
     static void startLab() {
         DockerAvailability.assumeAvailable();
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "the lab needs root to move netdevs");
+        Prerequisites.requireRoot();
         bridge = LinuxBridgePorts.create();
         long started = System.nanoTime();
         lab = Lab.builder().hosts(HOSTS).switchPorts(bridge).linkKind(LinkKind.VETH).build();
