@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * device and on a private eventfd; {@link #stop()} signals the eventfd, so the thread leaves within
  * microseconds without interrupts and without racing a close. When the device fails (its netdev
  * deleted, say) the port goes operationally down and the thread retries once a second, going up
- * again when frames flow.
+ * again as soon as the device reads cleanly (a frame, or nothing to read) instead of failing.
  */
 final class PortWorker implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PortWorker.class);
@@ -55,11 +55,16 @@ final class PortWorker implements Runnable, AutoCloseable {
             frame.reset();
             frame.inPort = port.id();
             int n = device.receive(frame);
+            if (n >= 0 && !port.operUp()) {
+                // The device works again: a frame arrived, or, just as telling after a failure, a
+                // clean "nothing to read" (ports keep returning the errno until they recovered).
+                // Waiting for a frame instead would leave a silent host unreachable for good, as
+                // floods skip ports that are down.
+                failures = 0;
+                owner.operStateChanged(port, true);
+            }
             if (n > 0) {
                 failures = 0;
-                if (!port.operUp()) {
-                    owner.operStateChanged(port, true);
-                }
                 owner.process(frame);
                 continue;
             }
@@ -84,9 +89,12 @@ final class PortWorker implements Runnable, AutoCloseable {
             if (ready > 0 && (pollfds.getShort(14) & Poll.POLLIN) != 0) {
                 wakeup.drain();
             }
-            if (ready > 0 && (pollfds.getShort(6) & (Poll.POLLERR | Poll.POLLHUP | Poll.POLLNVAL)) != 0 && n == 0) {
-                // The device reports an error condition with nothing to read: back off instead of spinning.
-                Poll.poll(fds + Poll.SIZEOF_POLLFD, 1, failures++ > 3 ? RETRY_MILLIS : 10);
+            if (ready > 0 && running && (pollfds.getShort(6) & (Poll.POLLERR | Poll.POLLHUP | Poll.POLLNVAL)) != 0) {
+                // The device reports an error condition with nothing to read: back off instead of
+                // spinning. A failed device (n < 0) may stay in that condition for good (a TAP fd
+                // whose netdev was deleted polls POLLERR until it is re-attached), so it waits the
+                // full retry interval, on the wakeup fd alone, so that stop() still ends the wait.
+                Poll.poll(fds + Poll.SIZEOF_POLLFD, 1, n < 0 || failures++ > 3 ? RETRY_MILLIS : 10);
             }
         }
     }

@@ -28,7 +28,8 @@ public interface Port extends AutoCloseable {
     /**
      * Reads one frame into {@code frame} (after {@link Frame#reset()}), vnet header included, and
      * returns the length of the Ethernet frame; {@link #NOTHING} when none is waiting; or a negated
-     * errno when the device failed (gone, down).
+     * errno when the device failed (gone, down). A failed device keeps returning an errno until it
+     * works again, so {@link #NOTHING} also tells the switch that a failed port has recovered.
      */
     int receive(Frame frame);
 

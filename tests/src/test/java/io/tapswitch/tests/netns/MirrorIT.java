@@ -108,6 +108,9 @@ class MirrorIT {
     @Test
     void aCaptureFileReadsBackInTcpdump() throws Exception {
         Path file = Files.createTempFile("tapswitch-capture", ".pcap");
+        // permanent neighbours: an ARP exchange would otherwise take up part of the four frames
+        h1.run("ip", "neigh", "replace", "198.18.2.2", "lladdr", "02:00:00:02:00:02", "dev", PREFIX + "-h1", "nud", "permanent");
+        h2.run("ip", "neigh", "replace", "198.18.2.1", "lladdr", "02:00:00:02:00:01", "dev", PREFIX + "-h2", "nud", "permanent");
         try {
             Capture capture;
             try (OutputStream out = Files.newOutputStream(file)) {
@@ -121,6 +124,8 @@ class MirrorIT {
             assertThat(lines.stream().filter(l -> l.contains("198.18.2.1 > 198.18.2.2: ICMP echo request"))).hasSize(2);
             assertThat(lines.stream().filter(l -> l.contains("198.18.2.2 > 198.18.2.1: ICMP echo reply"))).hasSize(2);
         } finally {
+            h1.run("ip", "neigh", "del", "198.18.2.2", "dev", PREFIX + "-h1");
+            h2.run("ip", "neigh", "del", "198.18.2.1", "dev", PREFIX + "-h2");
             Files.deleteIfExists(file);
         }
     }
