@@ -2,13 +2,14 @@ package io.tapswitch.agent;
 
 import io.tapswitch.agent.cli.DemoCommand;
 import io.tapswitch.agent.cli.RunCommand;
+import io.tapswitch.agent.ctl.CtlCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code tapswitch} command line. */
 @Command(name = "tapswitch", mixinStandardHelpOptions = true, version = "tapswitch 0.1.0",
         description = "A user-space learning Ethernet switch for TAP devices and QEMU labs.",
-        subcommands = {RunCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, CtlCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,6 +1,7 @@
 package io.tapswitch.agent.cli;
 
 import io.tapswitch.agent.Events;
+import io.tapswitch.agent.config.HttpSpec;
 import io.tapswitch.agent.lab.DemoLab;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
@@ -15,6 +16,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--hosts", defaultValue = "3", description = "Number of hosts (1-9, default ${DEFAULT-VALUE}).")
     int hosts;
 
+    @Option(names = "--http-port", defaultValue = "" + HttpSpec.DEFAULT_PORT,
+            description = "Port of the control API on 127.0.0.1 (default ${DEFAULT-VALUE}; 0 = any free port).")
+    int httpPort;
+
     @Override
     public Integer call() throws Exception {
         if (hosts < 1 || hosts > 9) {
@@ -24,7 +29,7 @@ public final class DemoCommand implements Callable<Integer> {
         Shutdown shutdown = new Shutdown();
         DemoLab lab;
         try {
-            lab = DemoLab.start(hosts);
+            lab = DemoLab.start(hosts, HttpSpec.DEFAULT.withPort(httpPort));
         } catch (Exception e) {
             System.err.println("error: cannot start the demo lab: " + e.getMessage());
             shutdown.cleaned();

@@ -10,10 +10,17 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code tapswitch run --config FILE}: runs the switch until SIGINT/SIGTERM. */
+/**
+ * {@code tapswitch run --config FILE}: runs the switch until SIGINT/SIGTERM. Changes made through
+ * the API are written back to FILE, so the next run starts the same switch.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the switch described by a config file.")
 public final class RunCommand implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, required = true, description = "Configuration file (YAML or JSON).")
+    /** Printed first on standard output once the API listens; scripts and tests read the URL from it. */
+    public static final String API_LINE_PREFIX = "api: ";
+
+    @Option(names = {"-c", "--config"}, required = true,
+            description = "Configuration file (YAML or JSON); API changes are saved back to it.")
     Path config;
 
     @Override
@@ -29,13 +36,18 @@ public final class RunCommand implements Callable<Integer> {
         Shutdown shutdown = new Shutdown();
         Agent agent;
         try {
-            agent = Agent.start(cfg);
+            agent = Agent.start(cfg, config);
         } catch (Exception e) {
             System.err.println("error: cannot start switch '" + cfg.name() + "': " + e.getMessage());
             shutdown.cleaned();
             return 1;
         }
+        System.out.println(API_LINE_PREFIX + agent.apiUrl() + "/api/v1");
+        if (agent.access().generated()) {
+            System.out.println("api token (generated; set http.token to fix it): " + agent.access().token());
+        }
         System.out.println("tapswitch '" + cfg.name() + "' running with " + cfg.ports().size() + " ports; Ctrl-C stops it.");
+        System.out.flush();
         try {
             shutdown.await();
         } finally {

@@ -1,35 +1,90 @@
 package io.tapswitch.agent.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.tapswitch.core.fdb.MacTable;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The agent's configuration file, immutable. Defaults are those of Open vSwitch and the Linux
  * bridge: 8192 MAC entries, 300 s aging.
  *
+ * <p>It is also the agent's persisted state: every change made through the API produces a new
+ * {@code AgentConfig} that is written back to the file, so that a restart restores the same switch.
+ *
  * @param name         switch name
  * @param macTableSize bound of the MAC table
  * @param agingSeconds MAC aging time
+ * @param http         where the control-plane API listens
  * @param ports        the ports, in order
+ * @param mirrors      port mirrors
+ * @param staticMacs   forwarding entries pinned by the operator
  */
-public record AgentConfig(String name, int macTableSize, int agingSeconds, List<PortSpec> ports) {
+@JsonPropertyOrder({"name", "macTableSize", "agingSeconds", "http", "ports", "mirrors", "staticMacs"})
+public record AgentConfig(String name, int macTableSize, int agingSeconds, HttpSpec http, List<PortSpec> ports,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<MirrorSpec> mirrors,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<StaticMacSpec> staticMacs) {
+    public static final String DEFAULT_NAME = "tapswitch";
     public static final int DEFAULT_AGING_SECONDS = (int) (MacTable.DEFAULT_AGING_MILLIS / 1000);
+    public static final int DEFAULT_MAC_TABLE_SIZE = MacTable.DEFAULT_MAX_ENTRIES;
 
     @JsonCreator
     public AgentConfig(@JsonProperty("name") String name,
                        @JsonProperty("macTableSize") Integer macTableSize,
                        @JsonProperty("agingSeconds") Integer agingSeconds,
-                       @JsonProperty("ports") List<PortSpec> ports) {
-        this(name == null ? "tapswitch" : name,
-                macTableSize == null ? MacTable.DEFAULT_MAX_ENTRIES : macTableSize,
+                       @JsonProperty("http") HttpSpec http,
+                       @JsonProperty("ports") List<PortSpec> ports,
+                       @JsonProperty("mirrors") List<MirrorSpec> mirrors,
+                       @JsonProperty("staticMacs") List<StaticMacSpec> staticMacs) {
+        this(name == null ? DEFAULT_NAME : name,
+                macTableSize == null ? DEFAULT_MAC_TABLE_SIZE : macTableSize,
                 agingSeconds == null ? DEFAULT_AGING_SECONDS : agingSeconds,
-                ports == null ? List.of() : List.copyOf(ports));
+                http == null ? HttpSpec.DEFAULT : http,
+                ports == null ? List.of() : nullable(ports),
+                mirrors == null ? List.of() : nullable(mirrors),
+                staticMacs == null ? List.of() : nullable(staticMacs));
+    }
+
+    public AgentConfig(String name, Integer macTableSize, Integer agingSeconds, List<PortSpec> ports) {
+        this(name, macTableSize, agingSeconds, null, ports, null, null);
+    }
+
+    /** Copies a list that may hold nulls, which validation then reports by index. */
+    private static <T> List<T> nullable(List<T> list) {
+        return java.util.Collections.unmodifiableList(new java.util.ArrayList<>(list));
     }
 
     public AgentConfig withPorts(List<PortSpec> newPorts) {
-        return new AgentConfig(name, macTableSize, agingSeconds, List.copyOf(newPorts));
+        return new AgentConfig(name, macTableSize, agingSeconds, http, List.copyOf(newPorts), mirrors, staticMacs);
+    }
+
+    public AgentConfig withMirrors(List<MirrorSpec> newMirrors) {
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, List.copyOf(newMirrors), staticMacs);
+    }
+
+    public AgentConfig withStaticMacs(List<StaticMacSpec> newStaticMacs) {
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, List.copyOf(newStaticMacs));
+    }
+
+    public AgentConfig withAgingSeconds(int seconds) {
+        return new AgentConfig(name, macTableSize, seconds, http, ports, mirrors, staticMacs);
+    }
+
+    public AgentConfig withHttp(HttpSpec newHttp) {
+        return new AgentConfig(name, macTableSize, agingSeconds, newHttp, ports, mirrors, staticMacs);
+    }
+
+    /** The port named {@code portName}, or null. */
+    public PortSpec port(String portName) {
+        return ports.stream().filter(p -> p.name().equals(portName)).findFirst().orElse(null);
+    }
+
+    /** This configuration with the port named {@code portName} replaced by {@code change} applied to it. */
+    public AgentConfig withPort(String portName, UnaryOperator<PortSpec> change) {
+        return withPorts(ports.stream().map(p -> p.name().equals(portName) ? change.apply(p) : p).toList());
     }
 }

@@ -2,6 +2,7 @@ package io.tapswitch.agent.lab;
 
 import io.tapswitch.agent.Agent;
 import io.tapswitch.agent.config.AgentConfig;
+import io.tapswitch.agent.config.HttpSpec;
 import io.tapswitch.agent.config.PortSpec;
 
 import java.io.PrintStream;
@@ -42,11 +43,19 @@ public final class DemoLab implements AutoCloseable {
         return "fd00:7473::" + i;
     }
 
-    /** Builds the lab with {@code count} hosts; on failure everything created is removed. */
+    /**
+     * Builds the lab with {@code count} hosts and the API on an ephemeral loopback port (so that
+     * tests never collide over a port); on failure everything created is removed.
+     */
     public static DemoLab start(int count) throws Exception {
+        return start(count, HttpSpec.EPHEMERAL);
+    }
+
+    /** Builds the lab with {@code count} hosts and the API where {@code http} says. */
+    public static DemoLab start(int count, HttpSpec http) throws Exception {
         DemoLab lab = new DemoLab();
         try {
-            lab.build(count);
+            lab.build(count, http);
             return lab;
         } catch (Exception | Error e) {
             lab.close();
@@ -54,12 +63,12 @@ public final class DemoLab implements AutoCloseable {
         }
     }
 
-    private void build(int count) throws Exception {
+    private void build(int count, HttpSpec http) throws Exception {
         List<PortSpec> ports = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
             ports.add(new PortSpec(portName(i), PortSpec.PortKindSpec.TAP, PortSpec.CreateMode.CREATE, false, true));
         }
-        agent = Agent.start(new AgentConfig("demo", null, null, ports));
+        agent = Agent.start(new AgentConfig("demo", null, null, http, ports, null, null));
         for (int i = 1; i <= count; i++) {
             Netns ns = Netns.create(hostName(i));
             hosts.add(ns);
@@ -86,6 +95,8 @@ public final class DemoLab implements AutoCloseable {
         out.println("Try, in another terminal:");
         out.println("  ip netns exec " + hostName(1) + " ping -c3 " + ipv4(hosts.size()));
         out.println("  ip netns exec " + hostName(2) + " ping -6 -c3 " + ipv6(1));
+        out.println();
+        out.println("Control API: " + agent.apiUrl() + "/api/v1  (try: tapswitch ctl --url " + agent.apiUrl() + " ports)");
         out.println();
         out.println("Press Ctrl-C to stop; the hosts and ports are removed.");
     }

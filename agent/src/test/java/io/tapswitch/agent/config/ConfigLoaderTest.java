@@ -57,6 +57,18 @@ class ConfigLoaderTest {
             "ports: [{name: p1, colour: red}]|ports[0].colour: unknown field 'colour'",
             "ports: [{kind: tap}]|ports[0].name: is required",
             "'[1, 2]'|(document): Cannot deserialize",
+            "ports: [{name: p1, vlan: {mode: access, tag: 5000}}]|ports[0].vlan.tag: must be a VLAN ID in 1-4094",
+            "ports: [{name: p1, vlan: {mode: access}}]|ports[0].vlan.tag: access needs a VLAN ID",
+            "ports: [{name: p1, vlan: {mode: trunk, trunks: '5-1'}}]|ports[0].vlan.trunks: range '5-1' is reversed",
+            "ports: [{name: p1, vlan: {mode: fancy}}]|ports[0].vlan.mode: unknown VLAN mode 'fancy'",
+            "ports: [{name: p1, vlan: {mode: trunk, vid: 3}}]|ports[0].vlan.vid: unknown field 'vid'",
+            "mirrors: [{name: m, srcPorts: [nope], outputVlan: 5}]|mirrors[0].srcPorts[0]: no port named 'nope'",
+            "mirrors: [{name: m, outputVlan: 5}]|mirrors[0].select: give srcPorts, dstPorts, vlans or all",
+            "staticMacs: [{mac: '01:00:00:00:00:01', port: p}]|staticMacs[0].mac: must be a unicast",
+            "staticMacs: [{mac: '02:00:00:00:00:01', port: nope}]|staticMacs[0].port: no port named 'nope'",
+            "http: {port: 70000}|http.port: must be 0 (any free port) to 65535",
+            "http: {token: short}|http.token: must be at least 16",
+            "http: {tls: true}|http.tls: unknown field 'tls'",
     })
     void rejectsBadInputNamingTheField(String yaml, String expected) {
         assertThatThrownBy(() -> loader.parse("cfg.yaml", yaml))
@@ -89,5 +101,35 @@ class ConfigLoaderTest {
         Path f = dir.resolve("c.yaml");
         Files.writeString(f, loader.toYaml(c));
         assertThat(loader.load(f)).isEqualTo(c);
+    }
+
+    @Test
+    void readsVlansMirrorsStaticEntriesAndHttp() throws Exception {
+        AgentConfig c = loader.parse("t.yaml", """
+                http: {host: 0.0.0.0, port: 9000, token: 0123456789abcdef}
+                ports:
+                  - {name: a, vlan: {mode: dot1q-tunnel, tag: 100, tpid: 0x8100}}
+                  - {name: b, vlan: {mode: trunk, trunks: '10,20-29'}}
+                mirrors:
+                  - {name: m, srcPorts: [a], outputPort: b, snaplen: 64}
+                staticMacs:
+                  - {mac: '02:00:00:00:00:01', vlan: 100, port: a}
+                """);
+        assertThat(c.http()).isEqualTo(new HttpSpec("0.0.0.0", 9000, "0123456789abcdef"));
+        assertThat(c.ports().get(0).vlan()).isEqualTo(new VlanSpec("dot1q-tunnel", 100, null, 0x8100));
+        assertThat(c.ports().get(1).vlan().toVlanConfig().trunks().toString()).isEqualTo("10,20-29");
+        assertThat(c.mirrors().get(0).toMirrorConfig().outputPort()).isEqualTo("b");
+        assertThat(c.staticMacs()).containsExactly(new StaticMacSpec("02:00:00:00:00:01", 100, "a"));
+        assertThat(loader.parse("again.yaml", loader.toYaml(c))).isEqualTo(c);
+    }
+
+    @Test
+    void defaultsTheApiToLoopback8080() throws Exception {
+        AgentConfig c = loader.parse("t.yaml", "name: x\n");
+        assertThat(c.http()).isEqualTo(HttpSpec.DEFAULT);
+        assertThat(c.http().host()).isEqualTo("127.0.0.1");
+        assertThat(c.http().port()).isEqualTo(8080);
+        assertThat(c.mirrors()).isEmpty();
+        assertThat(c.staticMacs()).isEmpty();
     }
 }

@@ -1,0 +1,30 @@
+package io.tapswitch.agent.api;
+
+import io.tapswitch.agent.config.PortSpec;
+import io.tapswitch.agent.config.VlanSpec;
+import io.tapswitch.core.engine.Switch;
+import io.tapswitch.core.engine.SwitchPort;
+import io.tapswitch.core.engine.Topology;
+import io.tapswitch.core.vlan.VlanConfig;
+
+/**
+ * A port as the API shows it: what was configured, and what the switch sees now.
+ *
+ * @param id     the switch's port number (as in FDB entries and traces)
+ * @param operUp whether the device works, independent of {@code enabled}
+ * @param macs   entries the port holds in the MAC table
+ */
+public record PortView(String name, int id, String kind, PortSpec.CreateMode create, boolean persistent, boolean enabled,
+                       boolean operUp, VlanSpec vlan, int macs, PortCounters stats) {
+    /** The view of {@code spec}, or of a configured port the switch does not hold (id -1). */
+    public static PortView of(PortSpec spec, Switch sw) {
+        Topology t = sw.topology();
+        int id = t.idOf(spec.name());
+        SwitchPort port = t.port(id);
+        VlanConfig vlan = id >= 0 ? t.config(id).vlan() : spec.vlan() == null ? VlanConfig.DEFAULT : spec.vlan().toVlanConfig();
+        return new PortView(spec.name(), id, spec.kind().name().toLowerCase(java.util.Locale.ROOT), spec.create(),
+                spec.persistent(), spec.enabled(), port != null && port.operUp(), VlanSpec.of(vlan),
+                id >= 0 ? sw.fdb().entriesOf(id) : 0,
+                port == null ? null : PortCounters.of(spec.name(), port.stats()));
+    }
+}

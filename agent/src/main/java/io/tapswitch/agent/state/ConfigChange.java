@@ -1,0 +1,10 @@
+package io.tapswitch.agent.state;
+
+/**
+ * A committed change: the revision it produced and what it was, in words, for the event stream.
+ *
+ * @param revision the configuration revision after the change
+ * @param summary  for example {@code "port tsapi1 added"}
+ */
+public record ConfigChange(long revision, String summary) {
+}

@@ -1,0 +1,67 @@
+package io.tapswitch.agent.state;
+
+import io.tapswitch.agent.config.AgentConfig;
+import io.tapswitch.agent.config.ConfigLoader;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * The configuration file as the agent's durable state, replaced atomically on every change.
+ *
+ * <p>A crash (kill -9, power loss) at any instant must leave either the old or the new file, never
+ * a torn one, because the next start reads it. So the new text goes to a temporary file in the same
+ * directory (a rename is only atomic within one file system), which is fsynced before it is renamed
+ * over the old name; the directory is fsynced afterwards so that the rename itself survives a power
+ * loss. A leftover temporary file from a crash is harmless and is overwritten by the next write.
+ *
+ * <p>The file keeps its permissions; a new one is readable by its owner only, since it may hold the
+ * API token. Comments in a hand-written file are not preserved: the file becomes the agent's.
+ */
+public final class ConfigFile {
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+
+    private final Path path;
+    private final ConfigLoader codec = new ConfigLoader();
+
+    public ConfigFile(Path path) {
+        this.path = path.toAbsolutePath();
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Replaces the file's content with {@code config}; on failure the old file is left as it was. */
+    public void write(AgentConfig config) throws IOException {
+        byte[] text = codec.toYaml(config).getBytes(StandardCharsets.UTF_8);
+        Path dir = path.getParent();
+        Path temp = dir.resolve("." + path.getFileName() + ".tmp");
+        Set<PosixFilePermission> mode = Files.exists(path) ? Files.getPosixFilePermissions(path) : OWNER_ONLY;
+        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            Files.setPosixFilePermissions(temp, mode);
+            ByteBuffer buf = ByteBuffer.wrap(text);
+            while (buf.hasRemaining()) {
+                out.write(buf);
+            }
+            out.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+}
