@@ -28,6 +28,8 @@ PACKAGES=(
   ethtool                  # offload inspection on TAP devices
   procps                   # sysctl, pgrep
   kmod                     # modprobe
+  chromium                 # the headless browser the web console's tests drive
+  chromium-driver          # its WebDriver server (/usr/bin/chromedriver), used instead of a download
 )
 
 DOCKERD_LOG=/var/log/tapswitch-dockerd.log

@@ -1,0 +1,70 @@
+// A concentric layout computed here rather than by cytoscape's own, so that it is stable: the
+// switch sits in the middle, ports on a ring in configuration order, and each port's stations on
+// an outer ring inside that port's angular sector. A learned MAC therefore appears next to its
+// port without moving anything else, and 50 ports stay apart because the ring grows with them.
+
+const PORT_SPACING = 56; // px of ring circumference per port
+const MIN_PORT_RADIUS = 150;
+const HOST_GAP = 95; // px between the port ring and the first station ring
+const HOST_SPACING = 42; // px between stations on one ring
+const HOST_RING_STEP = 44; // px between station rings when a port has many stations
+
+/**
+ * @param portNames ports in display order
+ * @param hostsByPort Map port name -> list of station node ids
+ * @return Map node id -> {x, y}, with 'switch' at the origin and ports as 'port:NAME'
+ */
+export function concentric(portNames, hostsByPort) {
+  const positions = new Map();
+  positions.set('switch', { x: 0, y: 0 });
+  const n = portNames.length;
+  if (n === 0) return positions;
+  const portRadius = Math.max(MIN_PORT_RADIUS, (n * PORT_SPACING) / (2 * Math.PI));
+  const sector = (2 * Math.PI) / n;
+  portNames.forEach((name, i) => {
+    const angle = -Math.PI / 2 + i * sector;
+    positions.set(`port:${name}`, polar(portRadius, angle));
+    const hosts = hostsByPort.get(name) || [];
+    let placed = 0;
+    let ring = 0;
+    while (placed < hosts.length) {
+      const radius = portRadius + HOST_GAP + ring * HOST_RING_STEP;
+      // As many stations as fit in this port's sector at this radius (at least one).
+      const fit = Math.max(1, Math.floor((sector * radius * 0.9) / HOST_SPACING));
+      const onRing = Math.min(fit, hosts.length - placed);
+      const step = Math.min(sector * 0.9 / Math.max(onRing, 1), HOST_SPACING / radius);
+      for (let k = 0; k < onRing; k++) {
+        const offset = (k - (onRing - 1) / 2) * step;
+        positions.set(hosts[placed + k], polar(radius, angle + offset));
+      }
+      placed += onRing;
+      ring += 1;
+    }
+  });
+  return positions;
+}
+
+function polar(r, angle) {
+  return { x: r * Math.cos(angle), y: r * Math.sin(angle) };
+}
+
+/**
+ * Short labels for ports that share a prefix (tsdemo-p1 .. tsdemo-p50 → p1 .. p50): the common
+ * prefix is cut at its last separator, so that names stay recognisable.
+ */
+export function shortNames(names) {
+  const result = new Map(names.map((n) => [n, n]));
+  if (names.length < 2) return result;
+  let prefix = names[0];
+  for (const n of names) {
+    let i = 0;
+    while (i < prefix.length && i < n.length && prefix[i] === n[i]) i += 1;
+    prefix = prefix.slice(0, i);
+  }
+  const cut = Math.max(prefix.lastIndexOf('-'), prefix.lastIndexOf('_'), prefix.lastIndexOf('.')) + 1;
+  if (cut <= 0) return result;
+  for (const n of names) {
+    if (n.length > cut) result.set(n, n.slice(cut));
+  }
+  return result;
+}

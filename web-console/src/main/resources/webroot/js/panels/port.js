@@ -1,0 +1,196 @@
+// The port panel: with no port selected, every port in a table; with one selected, its
+// configuration, live rates and chart, counters, decisions and drops by reason, VLAN editor,
+// admin state, mirrors and capture.
+
+import { api, ApiError } from '../api.js';
+import { rateChart } from '../chart.js';
+import { vlanColor } from '../colors.js';
+import { h, replace, showErrors, clearErrors } from '../dom.js';
+import * as fmt from '../format.js';
+import { vlanEditor } from '../vlan-editor.js';
+import { CaptureButton } from './capture.js';
+
+const DETAIL_REFRESH_MS = 2000;
+
+function vlanText(vlan) {
+  if (!vlan) return 'trunk (all)';
+  const parts = [vlan.mode];
+  if (vlan.tag) parts.push(String(vlan.tag));
+  if (vlan.mode !== 'access' && vlan.mode !== 'dot1q-tunnel') parts.push(vlan.trunks ? `[${vlan.trunks}]` : '[all]');
+  return parts.join(' ');
+}
+
+function stateBadge(p) {
+  if (!p.enabled) return h('span', { class: 'badge down' }, 'disabled');
+  return p.operUp ? h('span', { class: 'badge up' }, 'up') : h('span', { class: 'badge down' }, 'down');
+}
+
+export class PortPanel {
+  constructor(root, ctx) {
+    this.root = root;
+    this.ctx = ctx;
+    this.name = null;
+    this.detail = null;
+    this.detailError = null;
+    this.capture = new CaptureButton(ctx);
+    this.timer = setInterval(() => this.refreshDetail(), DETAIL_REFRESH_MS);
+    ctx.store.on('ports', () => this.render());
+    ctx.store.on('mirrors', () => this.render());
+    ctx.store.on('rates', () => this.renderLive());
+  }
+
+  select(name) {
+    this.name = name;
+    this.detail = null;
+    this.render(true);
+    this.refreshDetail();
+  }
+
+  async refreshDetail() {
+    if (!this.name || this.root.hidden) return;
+    const name = this.name;
+    try {
+      const detail = await api.port(name);
+      if (name !== this.name) return;
+      this.detail = detail;
+      this.detailError = null;
+    } catch (e) {
+      if (name !== this.name) return;
+      this.detailError = e;
+    }
+    this.renderCounters();
+  }
+
+  editing() {
+    const a = document.activeElement;
+    return a && this.root.contains(a) && (a.tagName === 'INPUT' || a.tagName === 'SELECT');
+  }
+
+  render(force = false) {
+    if (!force && this.editing()) return;
+    const store = this.ctx.store;
+    if (!this.name) {
+      this.renderList();
+      return;
+    }
+    const p = store.port(this.name);
+    // Redraw only when what this part shows changed (not the counters, which change every
+    // second), so that a message next to a control survives unrelated reloads.
+    const signature = JSON.stringify([p && { ...p, stats: null }, store.mirrors.map((m) => m.config)]);
+    if (!force && signature === this.signature) return;
+    this.signature = signature;
+    if (!p) {
+      replace(this.root, h('p', {}, `Port ${this.name} is gone.`),
+        h('button', { type: 'button', onclick: () => this.ctx.selectPort(null) }, 'All ports'));
+      return;
+    }
+    const adminStatus = h('div', { class: 'form-status' });
+    const adminButton = h('button', {
+      type: 'button',
+      'data-testid': 'port-admin',
+      onclick: async () => {
+        clearErrors(adminStatus);
+        try {
+          await api.setAdmin(p.name, !p.enabled);
+        } catch (e) {
+          showErrors(adminStatus, null, e);
+        }
+      },
+    }, p.enabled ? 'Disable port' : 'Enable port');
+    const mirrors = store.mirrors.filter((m) => {
+      const c = m.config;
+      return c.outputPort === p.name || (c.srcPorts || []).includes(p.name) || (c.dstPorts || []).includes(p.name);
+    });
+    replace(this.root,
+      h('div', { class: 'panel-head' },
+        h('button', { type: 'button', class: 'link', onclick: () => this.ctx.selectPort(null) }, '← all ports'),
+        h('h2', { 'data-testid': 'port-title' }, p.name, ' ', stateBadge(p))),
+      h('dl', { class: 'facts' },
+        h('dt', {}, 'kind'), h('dd', {}, `${p.kind} (${p.create}${p.persistent ? ', persistent' : ''})`),
+        h('dt', {}, 'switch id'), h('dd', {}, p.id < 0 ? 'not attached' : `#${p.id}`),
+        h('dt', {}, 'VLAN'), h('dd', {}, vlanText(p.vlan)),
+        h('dt', {}, 'MACs'), h('dd', {}, String(p.macs))),
+      h('div', { class: 'row' }, adminButton, ' ', this.capture.element(p.name), adminStatus),
+      h('h3', {}, 'VLAN'),
+      vlanEditor(p, {}),
+      h('h3', {}, 'Rates'),
+      h('div', { id: 'port-live' }),
+      h('h3', {}, 'Counters'),
+      h('div', { id: 'port-counters' }),
+      mirrors.length ? h('h3', {}, 'Mirrors') : null,
+      mirrors.length ? h('ul', {}, mirrors.map((m) => h('li', {}, m.config.name,
+        m.config.outputPort === p.name ? ' (this port is its output)' : ' (selects this port)'))) : null);
+    this.renderLive();
+    this.renderCounters();
+  }
+
+  renderList() {
+    const store = this.ctx.store;
+    replace(this.root,
+      h('h2', {}, 'Ports'),
+      h('p', { class: 'muted' }, 'Select a port here or in the topology.'),
+      h('table', { class: 'grid', 'data-testid': 'port-list' },
+        h('thead', {}, h('tr', {}, ['port', 'state', 'VLAN', 'MACs', 'in', 'out'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, store.ports.map((p) => {
+          const r = store.rate(p.name);
+          return h('tr', { class: 'clickable', dataset: { port: p.name }, onclick: () => this.ctx.selectPort(p.name) },
+            h('td', {}, p.name), h('td', {}, stateBadge(p)),
+            h('td', {}, h('span', { class: 'swatch', style: { background: vlanColor(p.vlan && p.vlan.mode === 'access' ? p.vlan.tag : 0) } }),
+              vlanText(p.vlan)),
+            h('td', { class: 'num' }, String(p.macs)),
+            h('td', { class: 'num' }, fmt.bitRate(r.rxBps)), h('td', { class: 'num' }, fmt.bitRate(r.txBps)));
+        }))));
+  }
+
+  renderLive() {
+    if (!this.name) {
+      if (!this.editing() && !this.root.hidden) this.renderList();
+      return;
+    }
+    const live = this.root.querySelector('#port-live');
+    if (!live) return;
+    const store = this.ctx.store;
+    const r = store.rate(this.name);
+    replace(live,
+      h('div', { class: 'rates', 'data-testid': 'port-rates' },
+        h('span', { class: 'rx' }, `in ${fmt.bitRate(r.rxBps)} (${fmt.packetRate(r.rxPps)})`), ' · ',
+        h('span', { class: 'tx' }, `out ${fmt.bitRate(r.txBps)} (${fmt.packetRate(r.txPps)})`),
+        r.dropPps > 0 ? h('span', { class: 'drop' }, ` · drops ${fmt.packetRate(r.dropPps)}`) : null),
+      rateChart(store.rates.get(this.name) || []));
+  }
+
+  renderCounters() {
+    const box = this.root.querySelector('#port-counters');
+    if (!box) return;
+    if (this.detailError) {
+      box.replaceChildren();
+      showErrors(box, null, this.detailError instanceof ApiError ? this.detailError : new ApiError(0, [{ field: '', reason: String(this.detailError) }]));
+      return;
+    }
+    const s = this.detail && this.detail.stats;
+    if (!s) {
+      replace(box, h('p', { class: 'muted' }, this.detail ? 'The switch holds no device for this port.' : 'loading…'));
+      return;
+    }
+    const decisions = Object.entries(s.decisions || {});
+    const drops = decisions.filter(([k]) => k.startsWith('DROP_')).sort((a, b) => b[1] - a[1]);
+    const forwarded = decisions.filter(([k]) => !k.startsWith('DROP_'));
+    const maxDrop = Math.max(1, ...drops.map(([, n]) => n));
+    replace(box,
+      h('table', { class: 'grid counters', 'data-testid': 'port-counters' },
+        h('tr', {}, h('th', {}, ''), h('th', {}, 'packets'), h('th', {}, 'bytes'), h('th', {}, 'errors')),
+        h('tr', {}, h('th', {}, 'received'), h('td', { class: 'num' }, fmt.count(s.rxPackets)),
+          h('td', { class: 'num' }, fmt.bytes(s.rxBytes)), h('td', { class: 'num' }, String(s.rxErrors))),
+        h('tr', {}, h('th', {}, 'sent'), h('td', { class: 'num' }, fmt.count(s.txPackets)),
+          h('td', { class: 'num' }, fmt.bytes(s.txBytes)), h('td', { class: 'num' }, String(s.txErrors)))),
+      h('p', {}, `dropped ${fmt.count(s.drops)} received frames; refused to learn ${fmt.count(s.learnRefused)} stations`),
+      forwarded.length ? h('div', { class: 'decisions' }, h('h4', {}, 'Decisions'),
+        h('ul', {}, forwarded.map(([k, n]) => h('li', {}, h('code', {}, k), ` ${fmt.count(n)}`)))) : null,
+      h('div', { class: 'decisions', 'data-testid': 'port-drops' }, h('h4', {}, 'Drops by reason'),
+        drops.length === 0 ? h('p', { class: 'muted' }, 'none') :
+          h('table', { class: 'bars' }, drops.map(([k, n]) => h('tr', {},
+            h('td', { title: k }, fmt.reason(k)),
+            h('td', { class: 'num' }, fmt.count(n)),
+            h('td', { class: 'bar-cell' }, h('span', { class: 'drop-bar', style: { width: `${(100 * n) / maxDrop}%` } })))))));
+  }
+}
