@@ -101,13 +101,14 @@ public final class Agent implements AutoCloseable {
         return "http://" + h + ":" + api.actualPort();
     }
 
-    /** Stops the API, the switch (closing its ports) and Vert.x. Idempotent. */
+    /** Brings down the VM labs started through the API, then stops the API, the switch (closing its ports) and Vert.x. Idempotent. */
     @Override
     public synchronized void close() throws Exception {
         if (closed) {
             return;
         }
         closed = true;
+        api.labs().close();
         vertx.close().await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

@@ -2,6 +2,7 @@ package io.tapswitch.agent;
 
 import io.tapswitch.agent.cli.DemoCommand;
 import io.tapswitch.agent.cli.RunCommand;
+import io.tapswitch.agent.cli.VmCommand;
 import io.tapswitch.agent.ctl.CtlCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,14 +10,23 @@ import picocli.CommandLine.Command;
 /** The {@code tapswitch} command line. */
 @Command(name = "tapswitch", mixinStandardHelpOptions = true, version = "tapswitch 0.1.0",
         description = "A user-space learning Ethernet switch for TAP devices and QEMU labs.",
-        subcommands = {RunCommand.class, DemoCommand.class, CtlCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, CtlCommand.class, io.tapswitch.agent.ctl.CaptureCommand.class, VmCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main()).execute(args);
-        System.exit(code);
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line with its parser settings: {@code vm exec} takes everything after the VM's
+     * name as the guest's command, options like {@code ping -c 3} included.
+     */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.getSubcommands().get("vm").getSubcommands().get("exec").setStopAtPositional(true);
+        return cl;
     }
 
     @Override

@@ -1,6 +1,7 @@
-// The capture button. The agent's capture engine (pcap with count/bytes/duration limits) is not
-// reachable over HTTP yet, so the button looks for a capture route in the agent's OpenAPI
-// document and stays disabled, saying why, until one exists.
+// The capture button: downloads a pcap of a few seconds of one port's traffic from the agent's
+// GET /api/v1/ports/{name}/capture. The button still looks the route up in the agent's OpenAPI
+// document first, so that against an agent built without capture it stays disabled and says why
+// instead of failing on click.
 
 import { api, authHeaders, url } from '../api.js';
 import { h } from '../dom.js';
@@ -26,7 +27,7 @@ export class CaptureButton {
     button.disabled = !this.available;
     button.title = this.available
       ? `capture ${CAPTURE_SECONDS} s of this port's traffic and download it as pcap`
-      : `the agent has no capture endpoint (GET /api/v1${ROUTE}) yet`;
+      : `this agent does not offer capture (GET /api/v1${ROUTE})`;
     const note = button.nextElementSibling;
     if (note && note.classList.contains('capture-note')) note.hidden = !!this.available;
   }
@@ -38,7 +39,7 @@ export class CaptureButton {
       'data-testid': 'capture',
       onclick: () => this.download(portName, button, status),
     }, `Capture ${CAPTURE_SECONDS} s (pcap)`);
-    const note = h('span', { class: 'capture-note muted' }, ' capture needs an agent endpoint that does not exist yet');
+    const note = h('span', { class: 'capture-note muted' }, ' this agent does not offer capture');
     this.update(button);
     const wrap = h('span', {}, button, note, status);
     queueMicrotask(() => this.update(button));

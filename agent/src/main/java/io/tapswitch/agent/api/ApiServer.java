@@ -3,6 +3,7 @@ package io.tapswitch.agent.api;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tapswitch.agent.config.HttpSpec;
 import io.tapswitch.agent.state.ControlPlane;
+import io.tapswitch.agent.state.Labs;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -37,6 +38,7 @@ public final class ApiServer extends VerticleBase {
     private final ApiAccess access;
     private final PrometheusMeterRegistry registry;
     private final LongSupplier eventsDropped;
+    private final Labs labs;
     private volatile Router router;
     private volatile HttpServer server;
 
@@ -47,6 +49,12 @@ public final class ApiServer extends VerticleBase {
         this.access = access;
         this.registry = registry;
         this.eventsDropped = eventsDropped;
+        this.labs = new Labs(control);
+    }
+
+    /** The VM labs brought up through this API; the agent brings them down when it stops. */
+    public Labs labs() {
+        return labs;
     }
 
     /** The routes, for the test that holds them against the OpenAPI document. */
@@ -88,6 +96,8 @@ public final class ApiServer extends VerticleBase {
         new FdbRoutes(vertx, control).mount(r);
         new VlanRoutes(control).mount(r);
         new MirrorRoutes(vertx, control).mount(r);
+        new CaptureRoutes(vertx, control).mount(r);
+        new VmRoutes(vertx, labs).mount(r);
         new StatsRoutes(control, eventsDropped).mount(r);
         new TraceRoutes(vertx, control).mount(r);
         new EventStream(vertx).mount(r);

@@ -11,7 +11,8 @@ import java.util.concurrent.Callable;
 
 /** {@code tapswitch demo}: a ready lab of namespace hosts on switch TAP ports. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Bring up a lab of hosts (network namespaces) on the switch; Ctrl-C tears it down.")
+        description = "Bring up a lab of hosts (network namespaces), and with --vms two QEMU guests, on the switch; "
+                + "Ctrl-C tears it down.")
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--hosts", defaultValue = "3", description = "Number of hosts (1-9, default ${DEFAULT-VALUE}).")
     int hosts;
@@ -19,6 +20,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "" + HttpSpec.DEFAULT_PORT,
             description = "Port of the control API on 127.0.0.1 (default ${DEFAULT-VALUE}; 0 = any free port).")
     int httpPort;
+
+    @Option(names = "--vms", description = "Also boot the two QEMU guests of vm-configs/two-vms.yaml on the switch.")
+    boolean vms;
 
     @Override
     public Integer call() throws Exception {
@@ -36,6 +40,15 @@ public final class DemoCommand implements Callable<Integer> {
             return 1;
         }
         try {
+            if (vms) {
+                String home = System.getenv().getOrDefault("TAPSWITCH_HOME", ".");
+                try {
+                    lab.startVms(java.nio.file.Path.of(home), System.out);
+                } catch (Exception e) {
+                    System.err.println("error: cannot start the demo VMs: " + e.getMessage());
+                    return 1;
+                }
+            }
             lab.agent().vertx().eventBus().<JsonObject>consumer(Events.FDB, m ->
                     System.out.println("fdb: " + m.body().getString("event").toLowerCase() + " " + m.body().getString("mac")
                             + " on " + m.body().getString("port") + " (vlan " + m.body().getInteger("vlan") + ")"));

@@ -23,7 +23,7 @@ import java.util.StringJoiner;
  */
 public final class ApiClient {
     public static final String DEFAULT_URL = "http://127.0.0.1:8080";
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI base;

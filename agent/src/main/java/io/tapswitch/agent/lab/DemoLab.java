@@ -5,9 +5,17 @@ import io.tapswitch.agent.config.AgentConfig;
 import io.tapswitch.agent.config.HttpSpec;
 import io.tapswitch.agent.config.PortSpec;
 
+import io.tapswitch.agent.state.Labs;
+import io.tapswitch.agent.vm.ConsoleLog;
+import io.tapswitch.agent.vm.LabFile;
+
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The demo lab: three hosts, each a network namespace holding the netdev side of one of the
@@ -19,7 +27,12 @@ import java.util.List;
 public final class DemoLab implements AutoCloseable {
     public static final String PREFIX = "tsdemo";
 
+    /** The lab {@code --vms} adds: two guests in the hosts' subnet (198.18.0.11 and .12). */
+    public static final String VM_LAB = "vm-configs/two-vms.yaml";
+
     private final List<Netns> hosts = new ArrayList<>();
+    private final List<Labs.VmView> vms = new ArrayList<>();
+    private LabFile vmLab;
     private Agent agent;
 
     /** Host {@code i} (1-based): namespace name, port name, MAC, IPv4, IPv6. */
@@ -77,6 +90,33 @@ public final class DemoLab implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds the two guests of {@link #VM_LAB} to the switch, building the guest image first when it
+     * is missing or stale, and waits until both guests' networks are up.
+     *
+     * @param home the repository (or installation) root holding {@code vm-configs/}
+     */
+    public void startVms(Path home, PrintStream out) throws Exception {
+        Path lab = home.resolve(VM_LAB).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(lab)) {
+            throw new IllegalStateException("cannot find " + lab + " (set TAPSWITCH_HOME to the tapswitch checkout)");
+        }
+        out.println("building the guest image if needed (vm-configs/guest/build-guest.sh)...");
+        Command.Result build = Command.run(List.of(home.resolve("vm-configs/guest/build-guest.sh").toString()));
+        if (!build.ok()) {
+            throw new IllegalStateException("building the guest failed:\n" + build.output());
+        }
+        vmLab = LabFile.load(lab);
+        long start = System.nanoTime();
+        out.println("starting two QEMU guests (TCG unless KVM works; about 10-30 s)...");
+        vms.addAll(agent.api().labs().up(lab.toString()));
+        for (Labs.VmView vm : vms) {
+            ConsoleLog.waitFor(Path.of(vm.consoleLog()), Pattern.compile("TS-READY"), Duration.ofSeconds(180));
+            out.printf("  %s is up after %.1f s (serial log %s)%n", vm.name(), (System.nanoTime() - start) / 1e9,
+                    vm.consoleLog());
+        }
+    }
+
     public Agent agent() {
         return agent;
     }
@@ -95,7 +135,19 @@ public final class DemoLab implements AutoCloseable {
         out.println("Try, in another terminal:");
         out.println("  ip netns exec " + hostName(1) + " ping -c3 " + ipv4(hosts.size()));
         out.println("  ip netns exec " + hostName(2) + " ping -6 -c3 " + ipv6(1));
+        if (vmLab != null && !vms.isEmpty()) {
+            out.println();
+            out.println("VMs of lab " + vmLab.name() + " (" + VM_LAB + "):");
+            for (LabFile.Vm vm : vmLab.vms()) {
+                for (LabFile.Nic nic : vm.nics()) {
+                    out.printf("  vm   %-10s port %-10s %s  %s  %s%n", vm.name(), nic.port(), nic.mac(), nic.ip(), nic.ip6());
+                }
+            }
+            out.println("  tapswitch vm exec --url " + agent.apiUrl() + " " + vmLab.name() + " " + vmLab.vms().get(0).name()
+                    + " ping -c3 " + ipv4(1));
+        }
         out.println();
+        out.println("Web console: " + agent.apiUrl() + "/");
         out.println("Control API: " + agent.apiUrl() + "/api/v1  (try: tapswitch ctl --url " + agent.apiUrl() + " ports)");
         out.println();
         out.println("Press Ctrl-C to stop; the hosts and ports are removed.");

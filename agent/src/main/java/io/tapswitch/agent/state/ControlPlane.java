@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -38,6 +40,11 @@ import java.util.function.Consumer;
  * input never changes state. It is then applied live and persisted; if persisting fails, the live
  * change is undone, so the running switch and the file never disagree for long.
  *
+ * <p><b>Lab ports.</b> Ports a VM lab attached live only as long as the lab: their TAPs vanish
+ * when the lab goes down, so writing them to the file would make the next start fail on a device
+ * that no longer exists. They, and the mirrors and static entries that refer to them, are left
+ * out of the file while showing in {@link #config()} like any other port.
+ *
  * <p><b>Revisions.</b> The revision starts at 1 when the agent starts and grows by one per committed
  * change. A caller may pass the revision it last saw; if another change came in between, the call
  * fails with a conflict rather than overwrite a decision it never saw.
@@ -51,6 +58,7 @@ public final class ControlPlane implements AutoCloseable {
     private final Consumer<ConfigChange> changes;
     private volatile AgentConfig config;
     private volatile long revision = 1;
+    private volatile Map<String, String> labPorts = Map.of();
 
     private ControlPlane(Switch sw, AgentConfig config, ConfigFile file, DeviceOpener opener, Consumer<ConfigChange> changes) {
         this.sw = sw;
@@ -117,6 +125,30 @@ public final class ControlPlane implements AutoCloseable {
         return file;
     }
 
+    /**
+     * Adds a port that belongs to VM lab {@code lab}: live like any port, but never persisted (see
+     * the class comment).
+     */
+    public synchronized PortSpec addLabPort(String lab, PortSpec spec) {
+        Map<String, String> before = labPorts;
+        if (config.port(spec.name()) == null) {
+            Map<String, String> next = new HashMap<>(before);
+            next.put(spec.name(), lab);
+            labPorts = Map.copyOf(next);
+        }
+        try {
+            return addPort(spec, null);
+        } catch (RuntimeException e) {
+            labPorts = before;
+            throw e;
+        }
+    }
+
+    /** The lab a port belongs to, or null for a port of the configuration. */
+    public String labOf(String port) {
+        return labPorts.get(port);
+    }
+
     /** Adds a port: opens its device, attaches it, persists. */
     public synchronized PortSpec addPort(PortSpec spec, Long ifMatch) {
         checkRevision(ifMatch);
@@ -177,6 +209,11 @@ public final class ControlPlane implements AutoCloseable {
                 sw.fdb().addStatic(s.vlan(), MacAddress.parse(s.mac()), again);
             }
         });
+        if (labPorts.containsKey(name)) {
+            Map<String, String> left = new HashMap<>(labPorts);
+            left.remove(name);
+            labPorts = Map.copyOf(left);
+        }
         LOG.debug("port {} (#{}) removed with {} static entries", name, id, pinned.size());
     }
 
@@ -370,7 +407,7 @@ public final class ControlPlane implements AutoCloseable {
     private void commit(AgentConfig next, String summary, Runnable undo) {
         if (file != null) {
             try {
-                file.write(next);
+                file.write(persistable(next));
             } catch (IOException e) {
                 LOG.error("cannot persist the configuration to {}; undoing '{}'", file.path(), summary, e);
                 try {
@@ -384,6 +421,17 @@ public final class ControlPlane implements AutoCloseable {
         config = next;
         revision++;
         changes.accept(new ConfigChange(revision, summary));
+    }
+
+    /** {@code next} without lab ports and what refers to them. */
+    private AgentConfig persistable(AgentConfig next) {
+        Map<String, String> lab = labPorts;
+        if (lab.isEmpty()) {
+            return next;
+        }
+        return next.withPorts(next.ports().stream().filter(p -> !lab.containsKey(p.name())).toList())
+                .withMirrors(next.mirrors().stream().filter(m -> m.portNames().stream().noneMatch(lab::containsKey)).toList())
+                .withStaticMacs(next.staticMacs().stream().filter(e -> !lab.containsKey(e.port())).toList());
     }
 
     /** Stops the switch: ports are closed and TAPs it created removed. */

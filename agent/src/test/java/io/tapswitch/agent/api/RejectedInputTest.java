@@ -102,6 +102,13 @@ class RejectedInputTest {
             "POST|/trace|{\"inPort\":\"tsapir1\",\"src\":\"zz\",\"dst\":\"02:00:00:00:00:01\",\"vlan\":5000,\"pcp\":9}|400|src;vlan;pcp",
             "POST|/trace|{\"src\":\"02:00:00:00:00:02\",\"dst\":\"02:00:00:00:00:01\",\"ethertype\":5}|400|inPort;ethertype",
             "POST|/trace|{\"inPort\":\"nosuch\",\"src\":\"02:00:00:00:00:02\",\"dst\":\"02:00:00:00:00:01\"}|404|''",
+            "POST|/labs|{}|400|file",
+            "POST|/labs|{\"file\":\"vm-configs/two-vms.yaml\"}|400|file",
+            "POST|/labs|{\"file\":\"/nonexistent/lab.yaml\"}|400|file",
+            "POST|/labs|{\"file\":\"/etc/hostname\"}|400|file",
+            "POST|/labs|{\"file\":\"/etc/hostname\",\"wait\":true}|400|wait",
+            "DELETE|/labs/nosuch|NULL|404|''",
+            "DELETE|/labs/a%2F..%2Fb|NULL|404|''",
     })
     void isRefusedWithoutChangingAnything(String method, String path, String body, int status, String fields) throws Exception {
         byte[] fileBefore = Files.readAllBytes(a.file);
@@ -122,6 +129,13 @@ class RejectedInputTest {
         assertThat(a.agent.controlPlane().config()).isEqualTo(configBefore);
         assertThat(a.agent.datapath().topology().size()).isEqualTo(portsBefore);
         assertThat(a.agent.datapath().mirrors()).isEqualTo(mirrorsBefore);
+    }
+
+    @Test
+    void vmsAreListedFromTheLabsStateFiles() {
+        Http.Reply r = a.http.send("GET", "/vms", null, null);
+        assertThat(r.status()).as(r.raw().body()).isEqualTo(200);
+        assertThat(r.json().path("vms").isArray()).isTrue();
     }
 
     @Test

@@ -80,6 +80,17 @@ public final class CaptureTaps {
         return new CaptureTaps(ports, Map.copyOf(mirrors));
     }
 
+    /** The captures attached to port {@code id}. */
+    public List<Capture> onPort(int id) {
+        return id < byPort.length && byPort[id] != null ? List.of(byPort[id]) : List.of();
+    }
+
+    /** The captures attached to mirror {@code name}. */
+    public List<Capture> onMirror(String name) {
+        Capture[] list = byMirror.get(name);
+        return list == null ? List.of() : List.of(list);
+    }
+
     /** Every capture attached. */
     public List<Capture> all() {
         List<Capture> out = new ArrayList<>();

@@ -159,7 +159,19 @@ public final class Switch implements AutoCloseable {
             return false;
         }
         topology = topology.withMirrors(next);
+        endCaptures(taps.onMirror(name));
         return true;
+    }
+
+    /**
+     * Ends captures whose target went away: they would otherwise run to their limit silently, and a
+     * capture of a removed port would pick up whatever port is added next under the same id.
+     */
+    private void endCaptures(java.util.List<Capture> ending) {
+        for (Capture c : ending) {
+            taps = taps.without(c);
+            c.close();
+        }
     }
 
     public java.util.List<MirrorConfig> mirrors() {
@@ -229,7 +241,9 @@ public final class Switch implements AutoCloseable {
             worker.close();
         }
         port.device().close();
-        fdb.flushPort(id);
+        endCaptures(taps.onPort(id));
+        // Static entries go too: the id may be given to the next port added.
+        fdb.flush(id, -1, true);
         LOG.info("port {} removed", name);
         portListener.portRemoved(name);
         return true;

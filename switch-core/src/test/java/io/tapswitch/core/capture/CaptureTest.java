@@ -166,6 +166,20 @@ class CaptureTest {
     }
 
     @Test
+    void endsWhenItsPortOrMirrorIsRemoved() throws Exception {
+        Capture onPort = sw.startCapture(CaptureSpec.of("p2", 0), new ByteArrayOutputStream());
+        sw.addMirror(new io.tapswitch.core.engine.MirrorConfig("m", java.util.Set.of("p1"), java.util.Set.of(), null, false,
+                "mon", 0, 0));
+        Capture onMirror = sw.startCapture(CaptureSpec.of("m", 0), new ByteArrayOutputStream());
+        sw.removePort("p2");
+        assertThat(onPort.await(3, TimeUnit.SECONDS)).isTrue();
+        assertThat(onMirror.isDone()).isFalse();
+        sw.removeMirror("m");
+        assertThat(onMirror.await(3, TimeUnit.SECONDS)).isTrue();
+        assertThat(sw.captures()).isEmpty();
+    }
+
+    @Test
     void rejectsUnknownTargetsAndBadLimits() {
         assertThatThrownBy(() -> sw.startCapture(CaptureSpec.of("nope", 1), new ByteArrayOutputStream()))
                 .hasMessageContaining("no port or mirror named 'nope'");

@@ -297,6 +297,12 @@ class ConsoleIT {
         page.executeScript("window.tapswitch.selectPort(arguments[0])", port(7));
         eventually().untilAsserted(() -> assertThat(page.findElement(By.cssSelector("[data-testid='port-title']")).getText())
                 .startsWith(port(7)));
+        // the agent documents its capture route, so the panel's capture button is usable
+        eventually().untilAsserted(() -> {
+            WebElement capture = page.findElement(By.cssSelector("[data-testid='capture']"));
+            assertThat(capture.isEnabled()).isTrue();
+            assertThat(capture.getDomAttribute("title")).contains("pcap");
+        });
         page.findElement(By.cssSelector("[data-testid='port-admin']")).click();
         eventually().untilAsserted(() -> assertThat(rest.get("/ports/" + port(7)).get("enabled").asBoolean()).isFalse());
         eventually().untilAsserted(() -> {
