@@ -100,6 +100,7 @@ export const api = {
   },
   vlans: () => request('GET', '/vlans'),
   mirrors: () => request('GET', '/mirrors'),
+  vms: () => request('GET', '/vms'),
   addMirror: (spec) => request('POST', '/mirrors', spec),
   removeMirror: (name) => request('DELETE', `/mirrors/${encodeURIComponent(name)}`),
   trace: (probe) => request('POST', '/trace', probe),

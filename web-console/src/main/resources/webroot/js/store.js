@@ -22,6 +22,7 @@ export class Store {
     this.fdb = new Map();
     this.vlans = { vlans: [], allVlans: [] };
     this.mirrors = [];
+    this.vms = []; // QEMU guests of the labs that are up: {lab, name, state, ports}
     this.rates = new Map(); // port name -> [{t, rxBps, txBps, rxPps, txPps, dropPps}]
     this.lastCounters = new Map(); // port name -> {t, rxBytes, ...}
     this.listeners = new Map();
@@ -48,7 +49,7 @@ export class Store {
   }
 
   async loadAll() {
-    await Promise.all(['switch', 'ports', 'fdb', 'vlans', 'mirrors'].map((t) => this.load(t)));
+    await Promise.all(['switch', 'ports', 'fdb', 'vlans', 'mirrors', 'vms'].map((t) => this.load(t)));
   }
 
   async load(topic) {
@@ -69,6 +70,9 @@ export class Store {
         break;
       case 'mirrors':
         this.mirrors = (await api.mirrors()).mirrors;
+        break;
+      case 'vms':
+        this.vms = (await api.vms()).vms;
         break;
       default:
         return;
@@ -102,7 +106,7 @@ export class Store {
         this.applyPort(data);
         break;
       case 'config':
-        this.reloadSoon('switch', 'ports', 'vlans', 'mirrors');
+        this.reloadSoon('switch', 'ports', 'vlans', 'mirrors', 'vms');
         break;
       case 'counters':
         this.applyCounters(data);
@@ -138,7 +142,7 @@ export class Store {
       p.operUp = e.event === 'up';
       this.emit('ports');
     }
-    this.reloadSoon('ports', 'vlans', 'fdb', 'switch');
+    this.reloadSoon('ports', 'vlans', 'fdb', 'switch', 'vms');
   }
 
   applyCounters(data) {

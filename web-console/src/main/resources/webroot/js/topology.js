@@ -98,6 +98,23 @@ const STYLE = [
       color: '#37474f',
     },
   },
+  {
+    selector: 'node.vm',
+    style: {
+      shape: 'round-rectangle',
+      width: 34,
+      height: 22,
+      'background-color': '#ede7f6',
+      'border-width': 2,
+      'border-color': '#5e35b1',
+      'font-size': 9,
+      'text-valign': 'bottom',
+      'text-margin-y': 2,
+      color: '#311b92',
+    },
+  },
+  { selector: 'node.vm.exited', style: { 'border-style': 'dashed', 'border-color': '#9e9e9e', color: '#757575' } },
+  { selector: 'edge.vmlink', style: { 'line-color': '#5e35b1', width: 2 } },
   { selector: 'node.host.static', style: { shape: 'rectangle', 'border-style': 'double', 'border-width': 3 } },
   {
     selector: 'edge',
@@ -178,7 +195,7 @@ export class TopologyView {
     this.cy.on('tap', 'node.port', (e) => handlers.onPort(e.target.data('name')));
     this.cy.on('tap', 'node.host', (e) => handlers.onHost(e.target.data('mac'), e.target.data('port')));
     const redraw = () => this.render();
-    ['ports', 'fdb', 'vlans', 'mirrors', 'switch'].forEach((t) => store.on(t, redraw));
+    ['ports', 'fdb', 'vlans', 'mirrors', 'switch', 'vms'].forEach((t) => store.on(t, redraw));
     store.on('rates', () => this.updateRates());
   }
 
@@ -251,6 +268,20 @@ export class TopologyView {
       edges.push({ data: { id: `link:${id}`, source: `port:${host.port}`, target: id, color: vlanColor(first), width: 1.5 },
         classes: 'hostlink' });
     }
+    // A VM of a lab sits behind each of its ports, nearest to the port, its learned MACs around it.
+    for (const vm of s.vms || []) {
+      const id = `vm:${vm.lab}/${vm.name}`;
+      const ports = (vm.ports || []).filter((p) => names.includes(p));
+      if (ports.length === 0) continue;
+      nodes.push({
+        data: { id, name: vm.name, lab: vm.lab, label: `${vm.name}\n${vm.lab}${vm.state === 'RUNNING' ? '' : ' (exited)'}` },
+        classes: vm.state === 'RUNNING' ? 'vm' : 'vm exited',
+      });
+      for (const p of ports) {
+        edges.push({ data: { id: `vmlink:${id}:${p}`, source: `port:${p}`, target: id }, classes: 'vmlink' });
+      }
+      hostsByPort.set(ports[0], [id, ...(hostsByPort.get(ports[0]) || [])]);
+    }
     for (const m of s.mirrors) {
       const c = m.config;
       if (!c.outputPort || !names.includes(c.outputPort)) continue;
@@ -260,7 +291,7 @@ export class TopologyView {
           label: c.name, width: 2 }, classes: 'mirror' });
       }
     }
-    for (const hs of hostsByPort.values()) hs.sort();
+    for (const hs of hostsByPort.values()) hs.sort((a, b) => (a.startsWith('vm:') ? 0 : 1) - (b.startsWith('vm:') ? 0 : 1) || a.localeCompare(b));
     return { nodes, edges, positions: concentric(names, hostsByPort) };
   }
 
@@ -363,6 +394,8 @@ export class TopologyView {
         box: n.renderedBoundingBox({ includeLabels: false }),
       })),
       hosts: cy.nodes('.host').map((n) => ({ mac: n.data('mac'), port: n.data('port'), vlans: n.data('vlans') })),
+      vms: cy.nodes('.vm').map((n) => ({ name: n.data('name'), lab: n.data('lab'), running: !n.hasClass('exited'),
+        ports: n.connectedEdges('.vmlink').map((e) => e.source().data('name')) })),
       mirrorEdges: cy.edges('.mirror').map((e) => e.id()),
       uplinkLabels: cy.edges('.uplink').map((e) => e.data('label')),
     };
