@@ -63,6 +63,7 @@ public final class Agent implements AutoCloseable {
             await(vertx.deployVerticle(verticle));
             ApiServer api = new ApiServer(verticle.controlPlane(), config.http(), access, registry, verticle::droppedEvents);
             await(vertx.deployVerticle(api));
+            api.labs().resume();
             return new Agent(vertx, verticle, api, access, config.http().host());
         } catch (Exception e) {
             vertx.close().await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

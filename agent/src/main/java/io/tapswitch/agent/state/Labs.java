@@ -15,8 +15,12 @@ import io.tapswitch.agent.vm.VmStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -28,11 +32,15 @@ import java.util.Set;
  * (see {@link ControlPlane#addLabPort}) through the same control plane as API changes, so the
  * console, the events and the CLI see VM ports exactly like the others.
  *
- * <p>Labs end with the agent: a guest whose NIC no switch serves is of no use, and leaving QEMU
- * running would leave TAPs behind that the next {@code vm up} refuses to reuse.
+ * <p>Labs end with the agent when it stops in an orderly way: a guest whose NIC no switch serves
+ * is of no use, and leaving QEMU running would leave TAPs behind that the next {@code vm up}
+ * refuses to reuse. After a crash the guests keep running; {@link #resume} re-attaches their TAPs
+ * when the agent starts again, from the lab file whose path {@link #up} left next to the lab's state.
  */
 public final class Labs implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Labs.class);
+    /** Holds the absolute path of the lab file a lab was brought up from, in the lab's state directory. */
+    static final String LAB_FILE_MARKER = "lab-file";
 
     /** One VM as the API shows it. */
     public record VmView(String lab, String name, long pid, VmStatus.State state, List<String> ports, String consoleLog) {
@@ -93,6 +101,7 @@ public final class Labs implements AutoCloseable {
             throw new ConflictException(e.getMessage());
         }
         running.add(lab.name());
+        rememberFile(lab.name(), path);
         LOG.info("lab {} up: {} VMs on ports {}", lab.name(), lab.vms().size(), lab.ports());
         return vms().stream().filter(v -> v.lab().equals(lab.name())).toList();
     }
@@ -119,6 +128,69 @@ public final class Labs implements AutoCloseable {
                     m.console(s.lab(), s.vm()).log().toString()));
         }
         return out;
+    }
+
+    private void rememberFile(String lab, Path file) {
+        Path marker = stateRoot.resolve(lab).resolve(LAB_FILE_MARKER);
+        Path tmp = marker.resolveSibling(LAB_FILE_MARKER + ".tmp");
+        try {
+            Files.writeString(tmp, file + "\n" + ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            LOG.warn("cannot record the lab file of {}; it will not be re-attached after a crash: {}", lab, e.getMessage());
+        }
+    }
+
+    /**
+     * Re-attaches the labs whose guests outlived a previous agent (killed rather than stopped): each
+     * TAP of a running guest that still exists becomes a lab port again, with its lab's VLANs and
+     * mirrors; nothing is created or restarted. Labs whose agent is still alive are left alone.
+     * Returns the names of the labs taken over.
+     */
+    public synchronized List<String> resume() {
+        List<String> resumed = new ArrayList<>();
+        if (!Files.isDirectory(stateRoot)) {
+            return resumed;
+        }
+        List<VmStatus> all = manager(PortAttacher.NONE).list();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(stateRoot, Files::isDirectory)) {
+            for (Path dir : dirs) {
+                Path marker = dir.resolve(LAB_FILE_MARKER);
+                String name = dir.getFileName().toString();
+                List<VmStatus> alive = all.stream()
+                        .filter(v -> v.lab().equals(name) && v.state() == VmStatus.State.RUNNING).toList();
+                if (!Files.isRegularFile(marker) || alive.isEmpty() || running.contains(name)) {
+                    continue;
+                }
+                try {
+                    List<String> lines = Files.readAllLines(marker, StandardCharsets.UTF_8);
+                    long owner = lines.size() > 1 ? Long.parseLong(lines.get(1).strip()) : -1;
+                    if (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
+                        // Another agent that is still running serves this lab; attaching too would
+                        // make two switches forward the same TAP.
+                        continue;
+                    }
+                    LabFile lab = LabFile.load(Path.of(lines.get(0).strip()));
+                    LabAttacher attacher = new LabAttacher(lab);
+                    for (VmStatus vm : alive) {
+                        for (String port : vm.ports()) {
+                            if (control.config().port(port) == null && io.tapswitch.core.sys.NetDevice.exists(port)) {
+                                attacher.attach(port);
+                            }
+                        }
+                    }
+                    running.add(name);
+                    resumed.add(name);
+                    rememberFile(name, Path.of(lines.get(0).strip()));
+                    LOG.info("lab {}: re-attached the TAPs of {} running VMs", name, alive.size());
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("cannot re-attach lab {}: {}", name, e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot look for labs to re-attach in {}: {}", stateRoot, e.getMessage());
+        }
+        return resumed;
     }
 
     /** Brings down the labs this agent brought up. */

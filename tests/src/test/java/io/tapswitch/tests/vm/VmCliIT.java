@@ -2,7 +2,6 @@ package io.tapswitch.tests.vm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tapswitch.agent.Agent;
-import io.tapswitch.agent.Main;
 import io.tapswitch.agent.config.AgentConfig;
 import io.tapswitch.agent.config.HttpSpec;
 import io.tapswitch.agent.ctl.ApiClient;
@@ -14,9 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,22 +49,8 @@ class VmCliIT {
         }
     }
 
-    /** Runs {@code tapswitch ARGS...} in this JVM; returns its exit status and standard output. */
-    private static Command.Result tapswitch(String... args) {
-        List<String> argv = new ArrayList<>(List.of(args));
-        argv.add(1, "--url=" + agent.apiUrl());
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream saved = System.out;
-        int rc;
-        try (PrintStream capture = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            System.setOut(capture);
-            rc = Main.commandLine().execute(argv.toArray(String[]::new));
-        } finally {
-            System.setOut(saved);
-        }
-        String out = bytes.toString(StandardCharsets.UTF_8);
-        System.out.print(out);
-        return new Command.Result(argv, rc, out);
+    private static Command.Result tapswitch(String group, String... rest) {
+        return Cli.run(agent.apiUrl(), group, rest);
     }
 
     @Test
