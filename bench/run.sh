@@ -24,8 +24,14 @@
 #                    compiles the frame path then; 0 to skip)
 #   PINGS=50         echo requests per ping run (10 ms apart)
 #   SCENARIOS="bridge tap netdev"
+#                    a tapswitch scenario may carry a label, KIND+LABEL (tap+nospin): the same topology
+#                    with the agent given the extra JVM options in OPTS_LABEL, to compare settings
+#                    side by side in one run, e.g. SCENARIOS="bridge netdev netdev+single"
+#                    OPTS_single=-Dtapswitch.receiveBatch=1
 #   JAVA_OPTS=...    extra JVM options for the agent
 #   PROFILE=1        record the agent with JFR in each tapswitch scenario and print its hottest frames
+#   PERF=1           count the agent's system calls and context switches (perf stat) during each
+#                    iperf3 run of a tapswitch scenario; kept in OUT/NAME.perf, summed in the log
 #   OUT=/tmp/...     where logs, raw numbers and recordings go (default: a new temporary directory)
 set -euo pipefail
 
@@ -36,6 +42,7 @@ PINGS=${PINGS:-50}
 SCENARIOS=${SCENARIOS:-bridge tap netdev}
 JAVA_OPTS=${JAVA_OPTS:-}
 PROFILE=${PROFILE:-0}
+PERF=${PERF:-0}
 
 PREFIX=tsb
 SW=$PREFIX-sw
@@ -61,6 +68,7 @@ for tool in ip iperf3 ping java jq awk; do
 done
 [[ $REPEATS =~ ^[1-9][0-9]*$ ]] || die "REPEATS must be a positive integer, was '$REPEATS'"
 [[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "DURATION must be a positive integer, was '$DURATION'"
+[[ $PERF != 1 ]] || command -v perf >/dev/null || die "PERF=1 needs 'perf' (linux-perf)"
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "WARMUP must be a whole number of seconds, was '$WARMUP'"
 
 OUT=${OUT:-$(mktemp -d /tmp/tsb-bench.XXXXXX)}
@@ -163,7 +171,7 @@ start_agent() {
   local create=""
   [[ $kind == tap ]] && create="    create: create"
   cat >"$config" <<EOF
-name: $PREFIX-$scenario
+name: $PREFIX-$kind
 ports:
   - name: $p1
     kind: $kind
@@ -173,6 +181,10 @@ $create
 $create
 EOF
   local jvm=($JAVA_OPTS)
+  if [[ $scenario == *+* ]]; then
+    local extra="OPTS_${scenario#*+}"
+    jvm+=(${!extra:-})
+  fi
   if [[ $PROFILE == 1 ]]; then
     jvm+=("-XX:StartFlightRecording=filename=$OUT/$scenario-$round.jfr,settings=profile,dumponexit=true")
   fi
@@ -194,7 +206,7 @@ EOF
 
 setup_tap() {
   make_namespaces
-  start_agent tap "$1" tap "$PREFIX-t1" "$PREFIX-t2" || return 1
+  start_agent "${2:-tap}" "$1" tap "$PREFIX-t1" "$PREFIX-t2" || return 1
   in_ns "$SW" ip link set "$PREFIX-t1" netns "$H1"
   in_ns "$SW" ip link set "$PREFIX-t2" netns "$H2"
   host_address "$H1" "$PREFIX-t1" "$IP1"
@@ -205,7 +217,7 @@ setup_netdev() {
   make_namespaces
   veth_to_host "$PREFIX-v1" "$H1" "$IP1"
   veth_to_host "$PREFIX-v2" "$H2" "$IP2"
-  start_agent netdev "$1" netdev "$PREFIX-v1" "$PREFIX-v2" || return 1
+  start_agent "${2:-netdev}" "$1" netdev "$PREFIX-v1" "$PREFIX-v2" || return 1
 }
 
 # Waits until h1 reaches h2 (ARP resolved, MACs learned); false if it never does.
@@ -230,10 +242,31 @@ start_iperf_server() {
   return 1
 }
 
+# With PERF=1 and an agent running: counts its system calls and context switches for DURATION
+# seconds in the background, into OUT/NAME.perf.
+perf_start() {
+  perf_pid=""
+  [[ $PERF == 1 && -n $agent_pid ]] || return 0
+  perf stat -x, -e context-switches,raw_syscalls:sys_enter -p "$agent_pid" -o "$OUT/$1.perf" \
+    -- sleep "$DURATION" >/dev/null 2>&1 &
+  perf_pid=$!
+}
+
+perf_end() {
+  [[ -n ${perf_pid:-} ]] || return 0
+  wait "$perf_pid" 2>/dev/null || true
+  perf_pid=""
+  awk -F, -v d="$DURATION" '$3 == "context-switches" { cs = $1 } $3 == "raw_syscalls:sys_enter" { sc = $1 }
+      END { if (sc != "") printf "agent: %.0f syscalls/s, %.0f context switches/s\n", sc / d, cs / d }' "$OUT/$1.perf" \
+    >"$OUT/$1.perf.txt" 2>/dev/null || true
+}
+
 iperf_client() {
   local name=$1; shift
   local json="$OUT/$name.json"
+  perf_start "$name"
   in_ns "$H1" timeout --foreground $((DURATION + 30)) iperf3 -c "$IP2" -t "$DURATION" -J "$@" >"$json" 2>&1 || true
+  perf_end "$name"
   if jq -e '.error' "$json" >/dev/null 2>&1 || ! jq -e '.end' "$json" >/dev/null 2>&1; then
     log "$name failed: $(jq -r '.error // empty' "$json" 2>/dev/null || head -c 200 "$json")"
     return 1
@@ -294,6 +327,11 @@ measure() {
   VALUES[$scenario,ping]+="$ping "
   VALUES[$scenario,pingmin]+="$pingmin "
   log "$scenario round $round: tcp1 $tcp1 Gbit/s, tcp4 $tcp4 Gbit/s, udp64 $udp kpps, ping avg $ping us, min $pingmin us"
+  local m
+  for m in tcp1 tcp4 udp64; do
+    [[ -s $OUT/$scenario-$m-$round.perf.txt ]] && log "  $m $(cat "$OUT/$scenario-$m-$round.perf.txt")"
+  done
+  return 0
 }
 
 # Prints where the port threads (tapswitch-port-*) were when sampled: the top frame of each stack in
@@ -322,7 +360,7 @@ run_round() {
   local scenario=$1 round=$2
   [[ ${STATUS[$scenario]:-} == unavailable ]] && return
   log "== $scenario, round $round"
-  if ! "setup_$scenario" "$round" || ! reachable || ! start_iperf_server; then
+  if ! "setup_${scenario%%+*}" "$round" "$scenario" || ! reachable || ! start_iperf_server; then
     STATUS[$scenario]=unavailable
     log "$scenario: unavailable (see $OUT); skipping it"
     teardown
@@ -339,7 +377,7 @@ print_profiles() {
     [[ $scenario != bridge && ${STATUS[$scenario]:-} == ok ]] || continue
     for event in jdk.ExecutionSample jdk.NativeMethodSample; do
       log "$scenario: top frames of the port threads, $event (all rounds):"
-      hot_frames "$event" "$OUT/$scenario"-*.jfr | tee "$OUT/$scenario-$event.txt" >&2
+      hot_frames "$event" "$OUT/$scenario"-[0-9]*.jfr | tee "$OUT/$scenario-$event.txt" >&2
     done
   done
 }
@@ -351,14 +389,17 @@ median() {
 
 # --- main ---
 
-if [[ " $SCENARIOS " == *" tap "* || " $SCENARIOS " == *" netdev "* ]]; then
+if [[ " $SCENARIOS " == *" tap"* || " $SCENARIOS " == *" netdev"* ]]; then
   [[ -f $jar ]] || die "$jar is missing: build it first (mvn -B -q -ntp install -DskipTests)"
 fi
 log "results and logs in $OUT; $REPEATS rounds of ${DURATION}s; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for scenario in $SCENARIOS; do
   case $scenario in
     bridge|tap|netdev) ;;
-    *) die "unknown scenario '$scenario' (bridge, tap, netdev)" ;;
+    tap+*|netdev+*)
+      [[ ${scenario#*+} =~ ^[A-Za-z0-9_]+$ ]] || die "scenario '$scenario': a label is letters, digits and _"
+      ;;
+    *) die "unknown scenario '$scenario' (bridge, tap, netdev, or tap+LABEL, netdev+LABEL)" ;;
   esac
 done
 # Rounds are interleaved (bridge, tap, netdev, bridge, ...) so that a change in the machine's load

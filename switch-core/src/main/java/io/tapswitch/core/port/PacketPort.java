@@ -57,6 +57,11 @@ public final class PacketPort implements Port {
     private static final long RECHECK_NANOS = 1_000_000_000L;
     /** Frames a single receive call may discard (own, truncated, runt) before reporting nothing. */
     private static final int MAX_DISCARDS = 64;
+    /**
+     * Frames one {@code recvmmsg} may read: a burst of small frames costs one system call, not one
+     * each. {@code -Dtapswitch.receiveBatch=1} reads one frame per {@code recvmsg} instead.
+     */
+    static final int BATCH = Math.max(1, Math.min(64, Integer.getInteger("tapswitch.receiveBatch", 8)));
 
     /** How the port keeps the frames its interface transmits (its own sends) out of its input. */
     public enum OutgoingFilter {
@@ -73,7 +78,7 @@ public final class PacketPort implements Port {
     private final boolean vnetHeader;
     private final boolean auxdata;
     private final OutgoingFilter outgoing;
-    private final ReceiveMessage message = new ReceiveMessage();
+    private final ReceiveMessage message = new ReceiveMessage(BATCH);
 
     /** The errno that put the port in the failed state, 0 while healthy; reader thread only. */
     private int failedErrno;
@@ -261,32 +266,109 @@ public final class PacketPort implements Port {
                 if (errno == Errno.EINTR) {
                     continue;
                 }
-                if (errno == Errno.EAGAIN) {
-                    return failedErrno != 0 && !recovered() ? -failedErrno : NOTHING;
-                }
-                if (errno == Errno.ENETDOWN || errno == Errno.ENXIO || errno == Errno.ENODEV) {
-                    failedErrno = errno;
-                    lastCheck = System.nanoTime();
-                }
-                return -errno;
+                return receiveFailed(errno);
             }
-            if (n < header + Ethernet.HEADER_LEN || message.truncated()
-                    || message.packetType() == IfPacket.PACKET_OUTGOING) {
-                continue;
+            if (accept(frame, 0, n)) {
+                return frame.length();
             }
-            failedErrno = 0;
-            if (vnetHeader) {
-                frame.received((int) n);
-            } else {
-                VnetHeader.clear(frame.buffer(), frame.start());
-                frame.setLength((int) n);
-            }
-            if (auxdata && message.readAuxdata() && StrippedTag.present(message.auxStatus(), message.vlanTci())) {
-                StrippedTag.restore(frame, StrippedTag.tpid(message.auxStatus(), message.vlanTpid()), message.vlanTci());
-            }
-            return frame.length();
         }
         return NOTHING;
+    }
+
+    /**
+     * What a receive returns for {@code errno}: nothing to read (or the failed state's errno while
+     * the interface is not back), and for an interface that went down or away, the failed state.
+     */
+    private int receiveFailed(int errno) {
+        if (errno == Errno.EAGAIN) {
+            return failedErrno != 0 && !recovered() ? -failedErrno : NOTHING;
+        }
+        if (errno == Errno.ENETDOWN || errno == Errno.ENXIO || errno == Errno.ENODEV) {
+            failedErrno = errno;
+            lastCheck = System.nanoTime();
+        }
+        return -errno;
+    }
+
+    @Override
+    public int receiveBatch() {
+        return BATCH;
+    }
+
+    /**
+     * Reads a burst of up to {@code max} frames with one {@code recvmmsg} (see
+     * {@link Port#receive(Frame[], int)}), with the same discarding, failed-state and VLAN-tag
+     * handling as {@link #receive(Frame)}.
+     */
+    @Override
+    public int receive(Frame[] frames, int max) {
+        int count = Math.min(Math.min(max, frames.length), BATCH);
+        if (count <= 1) {
+            int n = receive(frames[0]);
+            return n > 0 ? 1 : n;
+        }
+        int header = vnetHeader ? VnetHeader.LEN : 0;
+        for (int discarded = 0; discarded < MAX_DISCARDS; ) {
+            for (int i = 0; i < count; i++) {
+                Frame f = frames[i];
+                int at = f.frame() - header;
+                message.prepare(i, f.address() + at, f.readCapacity() - (at - f.start()));
+            }
+            int k = message.receiveMany(fd.fd(), count);
+            if (k < 0) {
+                int errno = Errno.last();
+                if (errno == Errno.EINTR) {
+                    discarded++;
+                    continue;
+                }
+                return receiveFailed(errno);
+            }
+            int kept = 0;
+            for (int i = 0; i < k && i < count; i++) {
+                if (!accept(frames[i], i, message.length(i))) {
+                    discarded++;
+                    continue;
+                }
+                if (kept != i) {
+                    // Keep what was read in front, in order; the skipped frame's slot goes behind.
+                    Frame f = frames[kept];
+                    frames[kept] = frames[i];
+                    frames[i] = f;
+                }
+                kept++;
+            }
+            if (kept > 0) {
+                return kept;
+            }
+            if (k == 0) {
+                return NOTHING;
+            }
+        }
+        return NOTHING;
+    }
+
+    /**
+     * Completes the frame the kernel put in {@code frame} from message slot {@code slot}, {@code n}
+     * bytes with the vnet header: false (discard it) for the interface's own transmissions, frames
+     * cut short and runts.
+     */
+    private boolean accept(Frame frame, int slot, long n) {
+        int header = vnetHeader ? VnetHeader.LEN : 0;
+        if (n < header + Ethernet.HEADER_LEN || message.truncated(slot)
+                || message.packetType(slot) == IfPacket.PACKET_OUTGOING) {
+            return false;
+        }
+        failedErrno = 0;
+        if (vnetHeader) {
+            frame.received((int) n);
+        } else {
+            VnetHeader.clear(frame.buffer(), frame.start());
+            frame.setLength((int) n);
+        }
+        if (auxdata && message.readAuxdata(slot) && StrippedTag.present(message.auxStatus(), message.vlanTci())) {
+            StrippedTag.restore(frame, StrippedTag.tpid(message.auxStatus(), message.vlanTpid()), message.vlanTci());
+        }
+        return true;
     }
 
     /**

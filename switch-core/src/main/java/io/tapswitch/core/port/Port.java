@@ -34,6 +34,25 @@ public interface Port extends AutoCloseable {
     int receive(Frame frame);
 
     /**
+     * How many frames one {@link #receive(Frame[], int)} call may return; the reading thread keeps
+     * that many frames. 1 unless the device can hand over a burst in one system call.
+     */
+    default int receiveBatch() {
+        return 1;
+    }
+
+    /**
+     * Reads up to {@code max} frames (at most {@code frames.length}, each after {@link Frame#reset()})
+     * and returns how many arrived, in {@code frames[0]} onwards and in the order the device received
+     * them; {@link #NOTHING} or a negated errno exactly as {@link #receive(Frame)}. An implementation
+     * may reorder the array's elements (not the frames' contents) to keep the frames it read in front.
+     */
+    default int receive(Frame[] frames, int max) {
+        int n = receive(frames[0]);
+        return n > 0 ? 1 : n;
+    }
+
+    /**
      * Sends the frame as it now stands in {@code frame}. Returns 0 when the kernel took it, or a
      * negated errno (for example -EAGAIN when the device's queue is full, -EIO when it is down).
      */

@@ -67,6 +67,12 @@ public final class Socket {
     /** {@code recvmsg(2)} with a {@code struct msghdr} at address {@code msg}. */
     public static native long recvmsg(int sockfd, long msg, int flags);
 
+    /**
+     * {@code recvmmsg(2)}: up to {@code vlen} {@code struct mmsghdr} at address {@code msgvec};
+     * {@code timeout} is the address of a {@code struct timespec}, or 0.
+     */
+    public static native int recvmmsg(int sockfd, long msgvec, int vlen, int flags, long timeout);
+
     /** {@code recvfrom(2)}; {@code srcAddr}/{@code addrlen} may be 0. */
     public static native long recvfrom(int sockfd, long buf, long len, int flags, long srcAddr, long addrlen);
 
