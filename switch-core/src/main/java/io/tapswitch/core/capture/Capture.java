@@ -82,6 +82,11 @@ public final class Capture implements AutoCloseable {
         return dropped.get();
     }
 
+    /** Whether the capture reached a limit or was closed; it takes no more frames. */
+    public boolean isEnding() {
+        return stopping;
+    }
+
     public boolean isDone() {
         return finished.getCount() == 0;
     }
@@ -213,8 +218,12 @@ public final class Capture implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             stopping = true;
-            finished.countDown();
-            onEnd.accept(this);
+            // Detached first, so that whoever sees the capture finished no longer finds it attached.
+            try {
+                onEnd.accept(this);
+            } finally {
+                finished.countDown();
+            }
         }
     }
 

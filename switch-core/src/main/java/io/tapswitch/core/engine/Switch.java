@@ -44,6 +44,12 @@ public final class Switch implements AutoCloseable {
     private final Map<Integer, PortWorker> workers = new HashMap<>();
     private final VlanStats vlanStats = new VlanStats();
     private volatile CaptureTaps taps = CaptureTaps.NONE;
+    /**
+     * Guards changes of {@link #taps} only. A capture's writer thread detaches the capture when it
+     * ends; it must not need the switch's monitor, which a caller ending captures holds while it
+     * waits for them to finish.
+     */
+    private final Object tapsLock = new Object();
     private volatile Topology topology = Topology.EMPTY;
     private volatile boolean closed;
 
@@ -139,12 +145,18 @@ public final class Switch implements AutoCloseable {
             throw new IllegalArgumentException("target: no port or mirror named '" + target + "'");
         }
         Capture capture = Capture.start(spec, out, this::captureEnded);
-        taps = port >= 0 ? taps.withPort(port, capture) : taps.withMirror(target, capture);
+        synchronized (tapsLock) {
+            if (!capture.isEnding()) {
+                taps = port >= 0 ? taps.withPort(port, capture) : taps.withMirror(target, capture);
+            }
+        }
         return capture;
     }
 
-    private synchronized void captureEnded(Capture capture) {
-        taps = taps.without(capture);
+    private void captureEnded(Capture capture) {
+        synchronized (tapsLock) {
+            taps = taps.without(capture);
+        }
     }
 
     /** Captures running now. */
@@ -169,7 +181,7 @@ public final class Switch implements AutoCloseable {
      */
     private void endCaptures(java.util.List<Capture> ending) {
         for (Capture c : ending) {
-            taps = taps.without(c);
+            captureEnded(c);
             c.close();
         }
     }
