@@ -333,11 +333,13 @@ public final class Switch implements AutoCloseable {
                 continue;
             }
             VlanEncap.apply(frame, action);
-            send(out, frame);
+            // Captured before it is sent, so that a reply (captured as it arrives on another
+            // thread) can never carry an earlier timestamp than the frame it answers.
             CaptureTaps capturing = taps;
             if (capturing.any()) {
                 capturing.port(id, frame);
             }
+            send(out, frame);
             for (Mirror m : mirrors) {
                 if ((copied & (1L << m.index)) == 0 && m.selectsEgress(id)) {
                     copied |= 1L << m.index;

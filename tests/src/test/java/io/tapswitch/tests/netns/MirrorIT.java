@@ -122,7 +122,7 @@ class MirrorIT {
                 assertThat(capture.await(10, TimeUnit.SECONDS)).isTrue();
             }
             String read = Command.check("tcpdump", "-n", "-e", "-r", file.toString());
-            List<String> lines = read.lines().filter(l -> l.contains("ICMP")).toList();
+            List<String> lines = read.lines().filter(l -> l.contains("ICMP echo")).toList();
             assertThat(lines).as(read).hasSize(4);
             assertThat(lines.stream().filter(l -> l.contains("198.18.2.1 > 198.18.2.2: ICMP echo request"))).hasSize(2);
             assertThat(lines.stream().filter(l -> l.contains("198.18.2.2 > 198.18.2.1: ICMP echo reply"))).hasSize(2);
