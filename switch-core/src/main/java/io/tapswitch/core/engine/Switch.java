@@ -3,6 +3,8 @@ package io.tapswitch.core.engine;
 import io.tapswitch.core.capture.Capture;
 import io.tapswitch.core.capture.CaptureSpec;
 import io.tapswitch.core.capture.CaptureTaps;
+import io.tapswitch.core.fdb.Clock;
+import io.tapswitch.core.fdb.CoarseClock;
 import io.tapswitch.core.fdb.FdbListener;
 import io.tapswitch.core.fdb.MacTable;
 import io.tapswitch.core.frame.Frame;
@@ -31,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * own: a frame is read into that thread's buffer, decided by {@link Forwarding}, and written to the
  * egress devices straight from the same buffer. Control-plane calls (add, remove, reconfigure) are
  * serialized by this object's monitor, build a new {@link Topology} and publish it; forwarding
- * threads pick it up on their next frame. One housekeeping thread ages the MAC table.
+ * threads pick it up on their next frame. One housekeeping thread ages the MAC table and ticks its coarse clock.
  */
 public final class Switch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Switch.class);
@@ -55,7 +57,9 @@ public final class Switch implements AutoCloseable {
 
     public Switch(SwitchOptions options, FdbListener fdbListener, PortListener portListener) {
         this.options = options;
-        this.fdb = new MacTable(options.macTableSize(), options.agingMillis(), options.clock(), fdbListener);
+        CoarseClock coarse = options.clock() == Clock.SYSTEM ? new CoarseClock() : null;
+        this.fdb = new MacTable(options.macTableSize(), options.agingMillis(), coarse != null ? coarse : options.clock(),
+                fdbListener);
         this.forwarding = new Forwarding(fdb);
         this.portListener = portListener == null ? PortListener.NONE : portListener;
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -64,6 +68,9 @@ public final class Switch implements AutoCloseable {
             return t;
         });
         housekeeping.scheduleWithFixedDelay(this::age, 1, 1, TimeUnit.SECONDS);
+        if (coarse != null) {
+            housekeeping.scheduleAtFixedRate(coarse::tick, CoarseClock.TICK_MILLIS, CoarseClock.TICK_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 
     public Switch(SwitchOptions options) {
