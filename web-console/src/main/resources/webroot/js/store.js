@@ -20,6 +20,7 @@ export class Store {
     this.switchInfo = null;
     this.ports = [];
     this.fdb = new Map();
+    this.fdbEvents = 0; // fdb events applied so far, to notice those that race a reload
     this.vlans = { vlans: [], allVlans: [] };
     this.mirrors = [];
     this.vms = []; // QEMU guests of the labs that are up: {lab, name, state, ports}
@@ -61,8 +62,12 @@ export class Store {
         this.ports = (await api.ports()).ports;
         break;
       case 'fdb': {
+        // An event that arrives while the table is being fetched may be older or newer than the
+        // answer; if any did, fetch again, so that a stale answer never has the last word.
+        const seen = this.fdbEvents;
         const entries = (await api.fdb()).entries;
         this.fdb = new Map(entries.map((e) => [fdbKey(e.vlan, e.mac), e]));
+        if (this.fdbEvents !== seen) this.reloadSoon('fdb');
         break;
       }
       case 'vlans':
@@ -117,6 +122,7 @@ export class Store {
   }
 
   applyFdb(e) {
+    this.fdbEvents += 1;
     const key = fdbKey(e.vlan, e.mac);
     switch (e.event) {
       case 'LEARNED':
