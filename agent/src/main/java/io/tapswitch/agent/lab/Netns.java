@@ -64,6 +64,10 @@ public final class Netns implements AutoCloseable {
         if (ipv6Cidr != null) {
             exec("sysctl", "-q", "-w", "net.ipv6.conf." + ifname + ".disable_ipv6=0");
             exec("sysctl", "-q", "-w", "net.ipv6.conf." + ifname + ".accept_dad=0");
+        } else {
+            // A host without an IPv6 address keeps quiet: no router solicitations or MLD reports
+            // that would teach the switch its MAC, or fill a capture, behind a test's back.
+            exec("sysctl", "-q", "-w", "net.ipv6.conf." + ifname + ".disable_ipv6=1");
         }
         exec("ip", "link", "set", "dev", ifname, "up");
         if (ipv4Cidr != null) {

@@ -79,6 +79,8 @@ class MirrorIT {
         try (Tcpdump atH1 = Tcpdump.start(h1, PREFIX + "-h1", "ether", "src", "02:00:00:02:00:0f")) {
             long before = lab.port("mon").stats().decisions(Reason.DROP_MIRROR_OUTPUT);
             mon.exec("ip", "addr", "add", "198.18.2.15/24", "dev", PREFIX + "-mon");
+            // a permanent neighbour, so that each of the three pings is a frame on the wire
+            mon.exec("ip", "neigh", "replace", "198.18.2.1", "lladdr", "02:00:00:02:00:01", "dev", PREFIX + "-mon", "nud", "permanent");
             mon.run("ping", "-c", "3", "-i", "0.2", "-W", "1", "198.18.2.1");
             assertThat(atH1.stop()).isEmpty();
             assertThat(lab.port("mon").stats().decisions(Reason.DROP_MIRROR_OUTPUT)).isGreaterThanOrEqualTo(before + 3);
