@@ -1,5 +1,7 @@
 package io.tapswitch.agent.api;
 
+import io.tapswitch.agent.CliRun;
+
 import io.tapswitch.agent.lab.Command;
 import io.tapswitch.agent.lab.Netns;
 import io.tapswitch.core.capture.PcapWriter;
@@ -13,12 +15,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -200,11 +199,11 @@ class CaptureRoutesTest {
     void theCliWritesAFileAndExplainsFailures() throws Exception {
         Path file = Files.createTempFile("tsapi", ".pcap");
         try {
-            CompletableFuture<Run> capture = CompletableFuture.supplyAsync(() ->
+            CompletableFuture<CliRun.Result> capture = CompletableFuture.supplyAsync(() ->
                     cli("capture", H1, "-c", "2", "--seconds", "20", "-w", file.toString(), "--api", a.agent.apiUrl()));
             await().atMost(10, TimeUnit.SECONDS).until(() -> !a.agent.datapath().captures().isEmpty());
             ns.run("ping", "-c", "2", "-i", "0.2", "-W", "1", "198.18.12.2");
-            Run done = capture.get(20, TimeUnit.SECONDS);
+            CliRun.Result done = capture.get(20, TimeUnit.SECONDS);
             assertThat(done.code()).as(done.err()).isZero();
             assertThat(done.out()).isEmpty();
             assertThat(done.err()).contains("2 frames captured from port " + H1);
@@ -212,14 +211,14 @@ class CaptureRoutesTest {
         } finally {
             Files.deleteIfExists(file);
         }
-        Run unknown = cli("capture", "nosuch", "-c", "1", "--url", a.agent.apiUrl());
+        CliRun.Result unknown = cli("capture", "nosuch", "-c", "1", "--url", a.agent.apiUrl());
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.out()).isEmpty();
         assertThat(unknown.err()).contains("no port or mirror named 'nosuch'");
-        Run bad = cli("capture", H1, "--seconds", "99999", "--url", a.agent.apiUrl());
+        CliRun.Result bad = cli("capture", H1, "--seconds", "99999", "--url", a.agent.apiUrl());
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).contains("HTTP 400").contains("seconds: must be an integer from 1 to 3600");
-        Run down = cli("capture", H1, "-c", "1", "--url", "http://127.0.0.1:1");
+        CliRun.Result down = cli("capture", H1, "-c", "1", "--url", "http://127.0.0.1:1");
         assertThat(down.code()).isEqualTo(1);
         assertThat(down.err()).contains("cannot reach the agent");
     }
@@ -287,23 +286,8 @@ class CaptureRoutesTest {
         }
     }
 
-    record Run(int code, String out, String err) {
-    }
-
-    private static synchronized Run cli(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = new CommandLine(new io.tapswitch.agent.Main()).execute(args);
-            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun.Result cli(String... args) {
+        return CliRun.run(args);
     }
 
     private HttpResponse<InputStream> open(String path) throws Exception {

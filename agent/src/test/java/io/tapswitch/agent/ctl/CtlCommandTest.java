@@ -1,7 +1,8 @@
 package io.tapswitch.agent.ctl;
 
+import io.tapswitch.agent.CliRun;
+
 import io.tapswitch.agent.Agent;
-import io.tapswitch.agent.Main;
 import io.tapswitch.agent.config.AgentConfig;
 import io.tapswitch.agent.config.ConfigLoader;
 import io.tapswitch.core.vlan.VlanConfig;
@@ -9,11 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -25,8 +22,6 @@ class CtlCommandTest {
     private Agent agent;
     private Path dir;
 
-    record Run(int code, String out, String err) {
-    }
 
     @BeforeAll
     void start() throws Exception {
@@ -42,42 +37,30 @@ class CtlCommandTest {
         agent.close();
     }
 
-    private synchronized Run ctl(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            String[] full = new String[args.length + 3];
-            full[0] = "ctl";
-            full[1] = "--url";
-            full[2] = agent.apiUrl();
-            System.arraycopy(args, 0, full, 3, args.length);
-            int code = new CommandLine(new Main()).execute(full);
-            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private CliRun.Result ctl(String... args) {
+        String[] full = new String[args.length + 3];
+        full[0] = "ctl";
+        full[1] = "--url";
+        full[2] = agent.apiUrl();
+        System.arraycopy(args, 0, full, 3, args.length);
+        return CliRun.run(full);
     }
 
     @Test
     void portsAreAddedConfiguredListedAndRemoved() throws Exception {
-        Run add = ctl("port", "add", "tsapicli1");
+        CliRun.Result add = ctl("port", "add", "tsapicli1");
         assertThat(add.code()).as(add.err()).isZero();
         assertThat(add.out()).contains("port tsapicli1 added");
         assertThat(ctl("port", "add", "tsapicli2", "--mode", "trunk", "--trunks", "10,20-29").code()).isZero();
 
-        Run set = ctl("port", "set", "tsapicli1", "vlan", "--mode", "access", "--tag", "10");
+        CliRun.Result set = ctl("port", "set", "tsapicli1", "vlan", "--mode", "access", "--tag", "10");
         assertThat(set.code()).as(set.err()).isZero();
         assertThat(set.out()).contains("access 10");
         var t = agent.datapath().topology();
         assertThat(t.config(t.idOf("tsapicli1")).vlan()).isEqualTo(VlanConfig.access(10));
         assertThat(ctl("port", "set", "tsapicli1", "admin", "down").code()).isZero();
 
-        Run ports = ctl("ports");
+        CliRun.Result ports = ctl("ports");
         assertThat(ports.code()).isZero();
         String[] lines = ports.out().split("\n");
         assertThat(lines[0]).startsWith("NAME").contains("KIND", "ADMIN", "OPER", "VLAN");
@@ -85,10 +68,10 @@ class CtlCommandTest {
         assertThat(ports.out()).contains("trunk [10,20-29]");
         assertThat(lines[1].indexOf("tap")).isEqualTo(lines[2].indexOf("tap"));
 
-        Run json = ctl("--json", "ports");
+        CliRun.Result json = ctl("--json", "ports");
         assertThat(json.out()).contains("\"ports\"").contains("\"name\" : \"tsapicli1\"");
 
-        Run vlans = ctl("vlans");
+        CliRun.Result vlans = ctl("vlans");
         assertThat(vlans.out()).containsPattern("10\\s+tsapicli1\\s+tsapicli2");
 
         assertThat(ctl("port", "del", "tsapicli1").out()).contains("removed");
@@ -99,25 +82,25 @@ class CtlCommandTest {
     void fdbMirrorTraceAndStats() {
         assertThat(ctl("port", "add", "tsapicli3").code()).isZero();
         assertThat(ctl("port", "add", "tsapicli4").code()).isZero();
-        Run pin = ctl("fdb", "add-static", "02:00:00:00:0c:04", "--port", "tsapicli4", "--vlan", "0");
+        CliRun.Result pin = ctl("fdb", "add-static", "02:00:00:00:0c:04", "--port", "tsapicli4", "--vlan", "0");
         assertThat(pin.code()).as(pin.err()).isZero();
-        Run fdb = ctl("fdb", "--port", "tsapicli4");
+        CliRun.Result fdb = ctl("fdb", "--port", "tsapicli4");
         assertThat(fdb.out()).containsPattern("0\\s+02:00:00:00:0c:04\\s+tsapicli4\\s+-\\s+static");
         assertThat(ctl("fdb", "--vlan", "7").out().trim()).isEqualTo("VLAN  MAC  PORT  AGE  TYPE");
 
-        Run trace = ctl("trace", "--in", "tsapicli3", "--src", "02:00:00:00:0c:03", "--dst", "02:00:00:00:0c:04");
+        CliRun.Result trace = ctl("trace", "--in", "tsapicli3", "--src", "02:00:00:00:0c:03", "--dst", "02:00:00:00:0c:04");
         assertThat(trace.code()).as(trace.err()).isZero();
         assertThat(trace.out()).contains("verdict: FORWARD_UNICAST").contains("egress:  tsapicli4");
         assertThat(ctl("--json", "trace", "--in", "tsapicli3", "--src", "02:00:00:00:0c:03", "--dst", "ff:ff:ff:ff:ff:ff",
                 "--vlan", "5").out()).contains("\"verdict\" : \"FLOOD_BROADCAST\"");
 
-        Run mirror = ctl("mirror", "add", "cli", "--src", "tsapicli3", "--output-port", "tsapicli4");
+        CliRun.Result mirror = ctl("mirror", "add", "cli", "--src", "tsapicli3", "--output-port", "tsapicli4");
         assertThat(mirror.code()).as(mirror.err()).isZero();
         assertThat(ctl("mirror", "list").out()).containsPattern("cli\\s+src=tsapicli3\\s+tsapicli4\\s+all\\s+\\d+\\s+\\d+");
         assertThat(ctl("mirror", "del", "cli").code()).isZero();
         assertThat(ctl("fdb", "del-static", "02:00:00:00:0c:04").code()).isZero();
 
-        Run stats = ctl("stats");
+        CliRun.Result stats = ctl("stats");
         assertThat(stats.out()).startsWith("PORT").contains("tsapicli3").contains("FDB").contains("LEARNED");
         assertThat(ctl("switch").out()).containsPattern("name\\s+ctl");
         assertThat(ctl("--json", "stats").out()).contains("\"fdb\"");
@@ -127,13 +110,12 @@ class CtlCommandTest {
 
     @Test
     void errorsAreReadableAndExitNonZero() {
-        Run bad = ctl("port", "set", "nosuch", "vlan", "--mode", "access", "--tag", "10");
+        CliRun.Result bad = ctl("port", "set", "nosuch", "vlan", "--mode", "access", "--tag", "10");
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).contains("HTTP 404").contains("no port named 'nosuch'");
-        Run invalid = ctl("port", "add", "bad name");
+        CliRun.Result invalid = ctl("port", "add", "bad name");
         assertThat(invalid.err()).contains("HTTP 400").contains("name: interface name 'bad name'");
-        Run down = new CommandLine(new Main()).execute("ctl", "--url", "http://127.0.0.1:1", "ports") == 1
-                ? new Run(1, "", "") : new Run(0, "", "");
+        CliRun.Result down = CliRun.run("ctl", "--url", "http://127.0.0.1:1", "ports");
         assertThat(down.code()).isEqualTo(1);
     }
 }

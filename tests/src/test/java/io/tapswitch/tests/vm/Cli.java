@@ -1,11 +1,8 @@
 package io.tapswitch.tests.vm;
 
-import io.tapswitch.agent.Main;
+import io.tapswitch.agent.CliRun;
 import io.tapswitch.agent.lab.Command;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,22 +15,14 @@ final class Cli {
      * Runs {@code tapswitch GROUP --url=URL REST...}, for example {@code vm up FILE}; returns the
      * exit status and what the command printed on standard output (also echoed to the test log).
      */
-    static synchronized Command.Result run(String url, String group, String... rest) {
+    static Command.Result run(String url, String group, String... rest) {
         List<String> argv = new ArrayList<>();
         argv.add(group);
         argv.add("--url=" + url);
         argv.addAll(List.of(rest));
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream saved = System.out;
-        int rc;
-        try (PrintStream capture = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            System.setOut(capture);
-            rc = Main.commandLine().execute(argv.toArray(String[]::new));
-        } finally {
-            System.setOut(saved);
-        }
-        String out = bytes.toString(StandardCharsets.UTF_8);
-        System.out.print(out);
-        return new Command.Result(argv, rc, out);
+        CliRun.Result r = CliRun.run(argv.toArray(String[]::new));
+        System.out.print(r.out());
+        System.err.print(r.err());
+        return new Command.Result(argv, r.code(), r.out());
     }
 }
