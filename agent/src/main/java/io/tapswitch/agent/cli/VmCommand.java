@@ -100,10 +100,8 @@ public final class VmCommand implements Runnable {
 
         @Override
         int run(ApiClient api, PrintStream out) throws Exception {
-            Path abs = file.toAbsolutePath().normalize();
-            LabFile lab = LabFile.load(abs);
             long start = System.nanoTime();
-            JsonNode vms = api.post("/labs", Map.of("file", abs.toString()));
+            JsonNode vms = api.post("/labs", Map.of("file", file.toAbsolutePath().normalize().toString()));
             printVms(vms, out);
             if (noWait) {
                 return 0;
@@ -121,7 +119,8 @@ public final class VmCommand implements Runnable {
                 }
             }
             out.println();
-            out.println("Try: tapswitch vm exec " + lab.name() + " " + lab.vms().get(0).name() + " ping -c 3 ADDRESS");
+            JsonNode first = vms.path("vms").path(0);
+            out.println("Try: tapswitch vm exec " + first.path("lab").asText() + " " + first.path("name").asText() + " ping -c 3 ADDRESS");
             out.println("     tapswitch vm down " + file);
             return 0;
         }

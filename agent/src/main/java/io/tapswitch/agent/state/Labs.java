@@ -95,15 +95,21 @@ public final class Labs implements AutoCloseable {
                 throw new ConflictException("port '" + port + "' of lab " + lab.name() + " already exists on the switch");
             }
         }
+        VmManager m = manager(new LabAttacher(lab));
+        List<VmStatus> started;
         try {
-            manager(new LabAttacher(lab)).up(lab);
+            started = m.up(lab);
         } catch (IllegalStateException e) {
             throw new ConflictException(e.getMessage());
         }
         running.add(lab.name());
         rememberFile(lab.name(), path);
         LOG.info("lab {} up: {} VMs on ports {}", lab.name(), lab.vms().size(), lab.ports());
-        return vms().stream().filter(v -> v.lab().equals(lab.name())).toList();
+        return started.stream().map(v -> view(m, v)).toList();
+    }
+
+    private static VmView view(VmManager m, VmStatus s) {
+        return new VmView(s.lab(), s.vm(), s.pid(), s.state(), s.ports(), m.console(s.lab(), s.vm()).log().toString());
     }
 
     /** Stops a lab's guests and removes its ports and TAPs. */
@@ -122,12 +128,7 @@ public final class Labs implements AutoCloseable {
     /** Every VM of every lab that is up on this machine, with whether its QEMU still runs. */
     public List<VmView> vms() {
         VmManager m = manager(PortAttacher.NONE);
-        List<VmView> out = new ArrayList<>();
-        for (VmStatus s : m.list()) {
-            out.add(new VmView(s.lab(), s.vm(), s.pid(), s.state(), s.ports(),
-                    m.console(s.lab(), s.vm()).log().toString()));
-        }
-        return out;
+        return m.list().stream().map(v -> view(m, v)).toList();
     }
 
     private void rememberFile(String lab, Path file) {
