@@ -5,86 +5,108 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tapswitch.agent.api.ApiAccess;
 import io.tapswitch.agent.api.ApiServer;
 import io.tapswitch.agent.config.AgentConfig;
-import io.tapswitch.agent.state.ConfigFile;
+import io.tapswitch.agent.config.HttpSpec;
 import io.tapswitch.agent.state.ControlPlane;
-import io.tapswitch.core.engine.Switch;
+import io.tapswitch.agent.state.SwitchView;
+import io.tapswitch.agent.vm.Labs;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The running agent: a Vert.x instance with the switch and its control-plane API deployed in it.
- * Used by the CLI, the demo and in-process integration tests alike, so that what tests run is what
- * users run.
+ * The running agent: a Vert.x instance with the switch, its control plane, its VM labs and its API.
+ * The CLI, the demo and the integration tests all start agents through {@link #start}, so that what
+ * tests run is what users run.
+ *
+ * <p>The agent owns what it starts and stops it in reverse: the labs go down first (their guests'
+ * ports are switch ports), then the API, then the switch, whose ports close and remove the TAPs it
+ * created.
  */
 public final class Agent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final Vertx vertx;
-    private final SwitchVerticle verticle;
+    private final ControlPlane control;
+    private final Labs labs;
     private final ApiServer api;
     private final ApiAccess access;
     private final String host;
     private volatile boolean closed;
 
-    private Agent(Vertx vertx, SwitchVerticle verticle, ApiServer api, ApiAccess access, String host) {
+    private Agent(Vertx vertx, ControlPlane control, Labs labs, ApiServer api, ApiAccess access, String host) {
         this.vertx = vertx;
-        this.verticle = verticle;
+        this.control = control;
+        this.labs = labs;
         this.api = api;
         this.access = access;
         this.host = host;
     }
 
-    /** Starts an agent whose API changes are kept in memory only. */
+    /** Starts an agent with default options: real devices, changes kept in memory. */
     public static Agent start(AgentConfig config) throws Exception {
-        return start(config, null);
+        return start(config, new AgentOptions());
     }
 
     /**
-     * Starts the agent; on failure everything started so far is stopped and the cause thrown.
-     *
-     * @param configFile the file {@code config} came from, rewritten on every API change; null to
-     *                   keep changes in memory only
+     * Starts the agent: the switch {@code config} describes, the API, and the labs a killed agent
+     * left running (re-attached). On failure everything started so far is stopped and the cause thrown.
      */
-    public static Agent start(AgentConfig config, Path configFile) throws Exception {
+    public static Agent start(AgentConfig config, AgentOptions options) throws Exception {
+        AgentOptions opts = new AgentOptions(options);
+        HttpSpec http = opts.http() != null ? opts.http() : config.http();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Vertx vertx = Vertx.builder()
                 .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();
-        SwitchVerticle verticle = new SwitchVerticle(config, configFile == null ? null : new ConfigFile(configFile));
-        ApiAccess access = ApiAccess.of(config.http());
+        SwitchVerticle verticle = new SwitchVerticle(config, opts);
+        ApiAccess access = ApiAccess.of(http);
+        Labs labs = null;
         try {
             await(vertx.deployVerticle(verticle));
-            ApiServer api = new ApiServer(verticle.controlPlane(), config.http(), access, registry, verticle::droppedEvents);
+            ControlPlane control = verticle.controlPlane();
+            labs = new Labs(control, opts.labStateDirectory(), opts.qemuBinary());
+            ApiServer api = new ApiServer(control, labs, http, access, registry, verticle::droppedEvents);
             await(vertx.deployVerticle(api));
-            api.labs().resume();
-            return new Agent(vertx, verticle, api, access, config.http().host());
+            labs.resume();
+            return new Agent(vertx, control, labs, api, access, http.host());
         } catch (Exception e) {
+            if (labs != null) {
+                labs.close();
+            }
             vertx.close().await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             throw e;
         }
     }
 
-    private static void await(io.vertx.core.Future<?> f) throws Exception {
-        f.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    private static <T> T await(io.vertx.core.Future<T> f) throws Exception {
+        return f.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public Vertx vertx() {
         return vertx;
     }
 
-    public Switch datapath() {
-        return verticle.datapath();
+    /** The one door to the switch: every change goes through it. */
+    public ControlPlane controlPlane() {
+        return control;
     }
 
-    public ControlPlane controlPlane() {
-        return verticle.controlPlane();
+    /** The running switch, read-only. */
+    public SwitchView view() {
+        return control.view();
+    }
+
+    /** The VM labs this agent runs. */
+    public Labs labs() {
+        return labs;
     }
 
     public ApiServer api() {
@@ -102,14 +124,18 @@ public final class Agent implements AutoCloseable {
         return "http://" + h + ":" + api.actualPort();
     }
 
-    /** Brings down the VM labs started through the API, then stops the API, the switch (closing its ports) and Vert.x. Idempotent. */
+    /** Brings down the VM labs, then stops the API, the switch (closing its ports) and Vert.x. Idempotent. */
     @Override
     public synchronized void close() throws Exception {
         if (closed) {
             return;
         }
         closed = true;
-        api.labs().close();
+        try {
+            labs.close();
+        } catch (RuntimeException e) {
+            LOG.warn("bringing the labs down failed: {}", e.getMessage());
+        }
         vertx.close().await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

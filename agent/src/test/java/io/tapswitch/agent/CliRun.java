@@ -1,5 +1,7 @@
 package io.tapswitch.agent;
 
+import io.tapswitch.agent.cli.Main;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

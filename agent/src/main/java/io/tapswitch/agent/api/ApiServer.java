@@ -3,7 +3,7 @@ package io.tapswitch.agent.api;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tapswitch.agent.config.HttpSpec;
 import io.tapswitch.agent.state.ControlPlane;
-import io.tapswitch.agent.state.Labs;
+import io.tapswitch.agent.vm.Labs;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -42,19 +42,18 @@ public final class ApiServer extends VerticleBase {
     private volatile Router router;
     private volatile HttpServer server;
 
-    public ApiServer(ControlPlane control, HttpSpec http, ApiAccess access, PrometheusMeterRegistry registry,
+    /**
+     * @param labs          the agent's VM labs, brought up and down through {@code /labs}
+     * @param eventsDropped datapath events lost because the event bus could not keep up
+     */
+    public ApiServer(ControlPlane control, Labs labs, HttpSpec http, ApiAccess access, PrometheusMeterRegistry registry,
                      LongSupplier eventsDropped) {
         this.control = control;
+        this.labs = labs;
         this.http = http;
         this.access = access;
         this.registry = registry;
         this.eventsDropped = eventsDropped;
-        this.labs = new Labs(control);
-    }
-
-    /** The VM labs brought up through this API; the agent brings them down when it stops. */
-    public Labs labs() {
-        return labs;
     }
 
     /** The routes, for the test that holds them against the OpenAPI document. */
@@ -101,7 +100,7 @@ public final class ApiServer extends VerticleBase {
         new StatsRoutes(control, eventsDropped).mount(r);
         new TraceRoutes(vertx, control).mount(r);
         new EventStream(vertx).mount(r);
-        SwitchMeters meters = new SwitchMeters(registry, control.datapath());
+        SwitchMeters meters = new SwitchMeters(registry, control.view());
         r.get("/metrics").handler(ctx -> {
             meters.sync();
             ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape());

@@ -1,6 +1,6 @@
 package io.tapswitch.agent.api;
 
-import io.tapswitch.agent.Events;
+import io.tapswitch.agent.event.Events;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;

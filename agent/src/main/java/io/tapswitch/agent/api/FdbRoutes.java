@@ -1,8 +1,10 @@
 package io.tapswitch.agent.api;
 
 import io.tapswitch.agent.config.StaticMacSpec;
+import io.tapswitch.agent.state.Change;
 import io.tapswitch.agent.state.ControlPlane;
 import io.tapswitch.agent.state.InvalidRequestException;
+import io.tapswitch.agent.state.Revision;
 import io.tapswitch.core.engine.Topology;
 import io.tapswitch.core.fdb.FdbEntry;
 import io.tapswitch.core.frame.MacAddress;
@@ -55,8 +57,8 @@ final class FdbRoutes {
         long mac = macText == null ? -1 : parseMac("mac", macText);
         int portId = port == null ? -1 : portId(port);
         Replies.blocking(vertx, ctx, () -> {
-            Topology t = control.datapath().topology();
-            return control.datapath().fdb().entries().stream()
+            Topology t = control.view().topology();
+            return control.view().fdb().entries().stream()
                     .filter(e -> portId < 0 || e.port() == portId)
                     .filter(e -> vlan < 0 || e.vlan() == vlan)
                     .filter(e -> mac < 0 || e.mac() == mac)
@@ -81,17 +83,18 @@ final class FdbRoutes {
     }
 
     private void listStatic(RoutingContext ctx) {
-        Replies.revision(ctx, control.revision());
-        Replies.json(ctx, 200, new StaticList(control.config().staticMacs()));
+        Revision now = control.current();
+        Replies.revision(ctx, now.number());
+        Replies.json(ctx, 200, new StaticList(now.config().staticMacs()));
     }
 
     private void addStatic(RoutingContext ctx) {
         StaticMacSpec spec = ApiJson.read(ctx.body().buffer(), StaticMacSpec.class);
         Long ifMatch = Replies.ifMatch(ctx);
-        Replies.blocking(vertx, ctx, () -> control.addStaticMac(spec, ifMatch), added -> {
-            Replies.revision(ctx, control.revision());
-            ctx.response().putHeader("Location", "/api/v1/fdb/static/" + added.vlan() + "/" + added.mac());
-            Replies.json(ctx, 201, added);
+        Replies.blocking(vertx, ctx, () -> control.submit(new Change.AddStaticMac(spec), ifMatch), added -> {
+            Replies.revision(ctx, added.revision());
+            ctx.response().putHeader("Location", "/api/v1/fdb/static/" + added.value().vlan() + "/" + added.value().mac());
+            Replies.json(ctx, 201, added.value());
         });
     }
 
@@ -99,18 +102,13 @@ final class FdbRoutes {
         int vlan = Replies.integer("vlan", ctx.pathParam("vlan"), 0, 4094, -1);
         long mac = parseMac("mac", ctx.pathParam("mac"));
         Long ifMatch = Replies.ifMatch(ctx);
-        Replies.blocking(vertx, ctx, () -> {
-            control.removeStaticMac(vlan, mac, ifMatch);
-            return null;
-        }, none -> {
-            Replies.revision(ctx, control.revision());
-            Replies.noContent(ctx);
-        });
+        Replies.blocking(vertx, ctx, () -> control.submit(new Change.RemoveStaticMac(vlan, mac), ifMatch),
+                removed -> Replies.noContent(ctx, removed.revision()));
     }
 
     private int portId(String name) {
         control.requirePort(name);
-        return control.datapath().topology().idOf(name);
+        return control.view().topology().idOf(name);
     }
 
     static long parseMac(String field, String text) {

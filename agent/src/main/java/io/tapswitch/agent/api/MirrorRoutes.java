@@ -1,7 +1,9 @@
 package io.tapswitch.agent.api;
 
 import io.tapswitch.agent.config.MirrorSpec;
+import io.tapswitch.agent.state.Change;
 import io.tapswitch.agent.state.ControlPlane;
+import io.tapswitch.agent.state.Revision;
 import io.tapswitch.core.engine.MirrorStats;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -35,12 +37,13 @@ final class MirrorRoutes {
     }
 
     private MirrorView view(MirrorSpec spec) {
-        return new MirrorView(spec, control.datapath().mirrorStats(spec.name()));
+        return new MirrorView(spec, control.view().mirrorStats(spec.name()));
     }
 
     private void list(RoutingContext ctx) {
-        Replies.revision(ctx, control.revision());
-        Replies.json(ctx, 200, new MirrorList(control.config().mirrors().stream().map(this::view).toList()));
+        Revision now = control.current();
+        Replies.revision(ctx, now.number());
+        Replies.json(ctx, 200, new MirrorList(now.config().mirrors().stream().map(this::view).toList()));
     }
 
     private void get(RoutingContext ctx) {
@@ -50,10 +53,10 @@ final class MirrorRoutes {
     private void add(RoutingContext ctx) {
         MirrorSpec spec = ApiJson.read(ctx.body().buffer(), MirrorSpec.class);
         Long ifMatch = Replies.ifMatch(ctx);
-        Replies.blocking(vertx, ctx, () -> control.addMirror(spec, ifMatch), added -> {
-            Replies.revision(ctx, control.revision());
-            ctx.response().putHeader("Location", "/api/v1/mirrors/" + added.name());
-            Replies.json(ctx, 201, view(added));
+        Replies.blocking(vertx, ctx, () -> control.submit(new Change.AddMirror(spec), ifMatch), added -> {
+            Replies.revision(ctx, added.revision());
+            ctx.response().putHeader("Location", "/api/v1/mirrors/" + added.value().name());
+            Replies.json(ctx, 201, view(added.value()));
         });
     }
 
@@ -61,21 +64,16 @@ final class MirrorRoutes {
         String name = ctx.pathParam("name");
         MirrorSpec spec = ApiJson.read(ctx.body().buffer(), MirrorSpec.class);
         Long ifMatch = Replies.ifMatch(ctx);
-        Replies.blocking(vertx, ctx, () -> control.replaceMirror(name, spec, ifMatch), replaced -> {
-            Replies.revision(ctx, control.revision());
-            Replies.json(ctx, 200, view(replaced));
+        Replies.blocking(vertx, ctx, () -> control.submit(new Change.ReplaceMirror(name, spec), ifMatch), replaced -> {
+            Replies.revision(ctx, replaced.revision());
+            Replies.json(ctx, 200, view(replaced.value()));
         });
     }
 
     private void remove(RoutingContext ctx) {
         String name = ctx.pathParam("name");
         Long ifMatch = Replies.ifMatch(ctx);
-        Replies.blocking(vertx, ctx, () -> {
-            control.removeMirror(name, ifMatch);
-            return null;
-        }, none -> {
-            Replies.revision(ctx, control.revision());
-            Replies.noContent(ctx);
-        });
+        Replies.blocking(vertx, ctx, () -> control.submit(new Change.RemoveMirror(name), ifMatch),
+                removed -> Replies.noContent(ctx, removed.revision()));
     }
 }

@@ -3,16 +3,21 @@ package io.tapswitch.agent.api;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tapswitch.agent.config.PortSpec;
+import io.tapswitch.agent.config.SecuritySpec;
+import io.tapswitch.agent.config.StormSpec;
 import io.tapswitch.agent.config.VlanSpec;
+import io.tapswitch.agent.state.Change;
+import io.tapswitch.agent.state.Committed;
 import io.tapswitch.agent.state.ControlPlane;
 import io.tapswitch.agent.state.InvalidRequestException;
+import io.tapswitch.agent.state.Revision;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
 
-/** {@code /api/v1/ports}: list, inspect, add and remove ports; set their admin state and VLANs. */
+/** {@code /api/v1/ports}: list, inspect, add and remove ports; set their admin state, VLANs, security and storm control. */
 final class PortRoutes {
     record PortList(List<PortView> ports) {
     }
@@ -40,38 +45,36 @@ final class PortRoutes {
         router.delete("/api/v1/ports/:name").handler(this::remove);
         router.put("/api/v1/ports/:name/admin").handler(this::admin);
         router.put("/api/v1/ports/:name/vlan").handler(this::vlan);
+        router.put("/api/v1/ports/:name/security").handler(this::security);
+        router.put("/api/v1/ports/:name/storm").handler(this::storm);
     }
 
     private void list(RoutingContext ctx) {
-        Replies.revision(ctx, control.revision());
-        Replies.json(ctx, 200, new PortList(control.config().ports().stream().map(p -> PortView.of(p, control.datapath())).toList()));
+        Revision now = control.current();
+        Replies.revision(ctx, now.number());
+        Replies.json(ctx, 200, new PortList(now.config().ports().stream().map(p -> PortView.of(p, control.view())).toList()));
     }
 
     private void get(RoutingContext ctx) {
         PortSpec spec = control.requirePort(ctx.pathParam("name"));
-        Replies.json(ctx, 200, PortView.of(spec, control.datapath()));
+        Replies.json(ctx, 200, PortView.of(spec, control.view()));
     }
 
     private void add(RoutingContext ctx) {
         PortSpec spec = ApiJson.read(ctx.body().buffer(), PortSpec.class);
         Long ifMatch = Replies.ifMatch(ctx);
-        Replies.blocking(vertx, ctx, () -> control.addPort(spec, ifMatch), added -> {
-            Replies.revision(ctx, control.revision());
-            ctx.response().putHeader("Location", "/api/v1/ports/" + added.name());
-            Replies.json(ctx, 201, PortView.of(added, control.datapath()));
+        Replies.blocking(vertx, ctx, () -> control.submit(new Change.AddPort(spec), ifMatch), added -> {
+            Replies.revision(ctx, added.revision());
+            ctx.response().putHeader("Location", "/api/v1/ports/" + added.value().name());
+            Replies.json(ctx, 201, PortView.of(added.value(), control.view()));
         });
     }
 
     private void remove(RoutingContext ctx) {
         String name = ctx.pathParam("name");
         Long ifMatch = Replies.ifMatch(ctx);
-        Replies.blocking(vertx, ctx, () -> {
-            control.removePort(name, ifMatch);
-            return null;
-        }, none -> {
-            Replies.revision(ctx, control.revision());
-            Replies.noContent(ctx);
-        });
+        Replies.blocking(vertx, ctx, () -> control.submit(new Change.RemovePort(name), ifMatch),
+                removed -> Replies.noContent(ctx, removed.revision()));
     }
 
     private void admin(RoutingContext ctx) {
@@ -81,20 +84,34 @@ final class PortRoutes {
             throw new InvalidRequestException("enabled", "is required");
         }
         Long ifMatch = Replies.ifMatch(ctx);
-        Replies.blocking(vertx, ctx, () -> control.setEnabled(name, state.enabled(), ifMatch), this.replyPort(ctx));
+        Replies.blocking(vertx, ctx, () -> control.submit(new Change.SetAdmin(name, state.enabled()), ifMatch), replyPort(ctx));
     }
 
     private void vlan(RoutingContext ctx) {
         String name = ctx.pathParam("name");
         VlanSpec vlan = ApiJson.read(ctx.body().buffer(), VlanSpec.class);
         Long ifMatch = Replies.ifMatch(ctx);
-        Replies.blocking(vertx, ctx, () -> control.setVlan(name, vlan, ifMatch), this.replyPort(ctx));
+        Replies.blocking(vertx, ctx, () -> control.submit(new Change.SetVlan(name, vlan), ifMatch), replyPort(ctx));
     }
 
-    private java.util.function.Consumer<PortSpec> replyPort(RoutingContext ctx) {
-        return spec -> {
-            Replies.revision(ctx, control.revision());
-            Replies.json(ctx, 200, PortView.of(spec, control.datapath()));
+    private void security(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        SecuritySpec security = ApiJson.read(ctx.body().buffer(), SecuritySpec.class);
+        Long ifMatch = Replies.ifMatch(ctx);
+        Replies.blocking(vertx, ctx, () -> control.submit(new Change.SetSecurity(name, security), ifMatch), replyPort(ctx));
+    }
+
+    private void storm(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        StormSpec storm = ApiJson.read(ctx.body().buffer(), StormSpec.class);
+        Long ifMatch = Replies.ifMatch(ctx);
+        Replies.blocking(vertx, ctx, () -> control.submit(new Change.SetStorm(name, storm), ifMatch), replyPort(ctx));
+    }
+
+    private java.util.function.Consumer<Committed<PortSpec>> replyPort(RoutingContext ctx) {
+        return changed -> {
+            Replies.revision(ctx, changed.revision());
+            Replies.json(ctx, 200, PortView.of(changed.value(), control.view()));
         };
     }
 }

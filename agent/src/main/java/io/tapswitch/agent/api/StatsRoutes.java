@@ -2,8 +2,8 @@ package io.tapswitch.agent.api;
 
 import io.tapswitch.agent.config.MirrorSpec;
 import io.tapswitch.agent.state.ControlPlane;
+import io.tapswitch.agent.state.SwitchView;
 import io.tapswitch.core.engine.MirrorStats;
-import io.tapswitch.core.engine.Switch;
 import io.tapswitch.core.fdb.FdbCounters;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -30,7 +30,7 @@ final class StatsRoutes {
     }
 
     private void get(RoutingContext ctx) {
-        Switch sw = control.datapath();
+        SwitchView sw = control.view();
         List<PortCounters> ports = sw.topology().ports().stream().map(p -> PortCounters.of(p.name(), p.stats())).toList();
         List<MirrorStats> mirrors = control.config().mirrors().stream().map(MirrorSpec::name).map(sw::mirrorStats)
                 .filter(java.util.Objects::nonNull).toList();

@@ -5,11 +5,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.tapswitch.agent.state.SwitchView;
 import io.tapswitch.core.engine.PortStats;
 import io.tapswitch.core.engine.Reason;
-import io.tapswitch.core.engine.Switch;
 import io.tapswitch.core.engine.SwitchPort;
-import io.tapswitch.core.fdb.MacTable;
+import io.tapswitch.core.fdb.FdbView;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,19 +26,19 @@ import java.util.Map;
  */
 final class SwitchMeters {
     private final MeterRegistry registry;
-    private final Switch sw;
+    private final SwitchView sw;
     private final Map<SwitchPort, List<Meter>> ports = new HashMap<>();
 
-    SwitchMeters(MeterRegistry registry, Switch sw) {
+    SwitchMeters(MeterRegistry registry, SwitchView sw) {
         this.registry = registry;
         this.sw = sw;
-        MacTable fdb = sw.fdb();
+        FdbView fdb = sw.fdb();
         FunctionCounter.builder("tapswitch.fdb.learned", fdb, t -> t.counters().learned()).description("MAC table entries learned").register(registry);
         FunctionCounter.builder("tapswitch.fdb.moved", fdb, t -> t.counters().moved()).description("MAC table entries moved to another port").register(registry);
         FunctionCounter.builder("tapswitch.fdb.expired", fdb, t -> t.counters().expired()).description("MAC table entries aged out").register(registry);
         FunctionCounter.builder("tapswitch.fdb.evicted", fdb, t -> t.counters().evicted()).description("MAC table entries evicted because the table was full").register(registry);
-        Gauge.builder("tapswitch.fdb.entries", fdb, MacTable::size).description("MAC table entries now").register(registry);
-        Gauge.builder("tapswitch.fdb.capacity", fdb, MacTable::capacity).description("MAC table bound").register(registry);
+        Gauge.builder("tapswitch.fdb.entries", fdb, FdbView::size).description("MAC table entries now").register(registry);
+        Gauge.builder("tapswitch.fdb.capacity", fdb, FdbView::capacity).description("MAC table bound").register(registry);
     }
 
     synchronized void sync() {

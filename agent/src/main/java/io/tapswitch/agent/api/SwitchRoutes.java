@@ -3,8 +3,10 @@ package io.tapswitch.agent.api;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tapswitch.agent.config.AgentConfig;
+import io.tapswitch.agent.state.Change;
 import io.tapswitch.agent.state.ControlPlane;
 import io.tapswitch.agent.state.InvalidRequestException;
+import io.tapswitch.agent.state.Revision;
 import io.tapswitch.core.fdb.FdbCounters;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -44,15 +46,15 @@ final class SwitchRoutes {
         router.patch("/api/v1/switch").handler(this::patch);
     }
 
-    private SwitchView view() {
-        AgentConfig c = control.config();
-        return new SwitchView(c.name(), control.revision(), c.macTableSize(), c.agingSeconds(), c.ports().size(),
-                c.mirrors().size(), c.staticMacs().size(), control.datapath().fdb().counters(),
+    private SwitchView view(Revision now) {
+        AgentConfig c = now.config();
+        return new SwitchView(c.name(), now.number(), c.macTableSize(), c.agingSeconds(), c.ports().size(),
+                c.mirrors().size(), c.staticMacs().size(), control.view().fdb().counters(),
                 control.file() == null ? null : control.file().path().toString(), eventsDropped.getAsLong());
     }
 
     private void get(RoutingContext ctx) {
-        SwitchView v = view();
+        SwitchView v = view(control.current());
         Replies.revision(ctx, v.revision());
         Replies.json(ctx, 200, v);
     }
@@ -63,12 +65,10 @@ final class SwitchRoutes {
         if (patch.agingSeconds() == null) {
             throw new InvalidRequestException("", "nothing to change: give agingSeconds");
         }
-        Replies.blocking(vertx, ctx, () -> {
-            control.setAgingSeconds(patch.agingSeconds(), ifMatch);
-            return view();
-        }, v -> {
-            Replies.revision(ctx, v.revision());
-            Replies.json(ctx, 200, v);
-        });
+        Replies.blocking(vertx, ctx, () -> view(control.submit(new Change.SetAging(patch.agingSeconds()), ifMatch).state()),
+                v -> {
+                    Replies.revision(ctx, v.revision());
+                    Replies.json(ctx, 200, v);
+                });
     }
 }

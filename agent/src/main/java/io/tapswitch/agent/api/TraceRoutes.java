@@ -6,8 +6,8 @@ import io.tapswitch.agent.config.FieldError;
 import io.tapswitch.agent.state.ControlPlane;
 import io.tapswitch.agent.state.InvalidRequestException;
 import io.tapswitch.agent.state.NotFoundException;
+import io.tapswitch.agent.state.SwitchView;
 import io.tapswitch.core.engine.Reason;
-import io.tapswitch.core.engine.Switch;
 import io.tapswitch.core.engine.Topology;
 import io.tapswitch.core.engine.Trace;
 import io.tapswitch.core.fdb.MacTable;
@@ -102,7 +102,7 @@ final class TraceRoutes {
     }
 
     private synchronized TraceResult run(String inPort, byte[] bytes) {
-        Switch sw = control.datapath();
+        SwitchView sw = control.view();
         Topology t = sw.topology();
         int in = t.idOf(inPort);
         if (in < 0) {
@@ -123,7 +123,7 @@ final class TraceRoutes {
 
     /**
      * The decision's reason, read from the trace's last step ({@code "verdict: NAME (...)"} or
-     * {@code "drop: NAME (...)"}), since {@link Switch#trace} returns only the steps.
+     * {@code "drop: NAME (...)"}), since {@link SwitchView#trace} returns only the steps.
      */
     static Reason verdict(List<String> steps) {
         if (steps.isEmpty()) {

@@ -41,7 +41,7 @@ final class VlanRoutes {
     }
 
     private void list(RoutingContext ctx) {
-        Replies.json(ctx, 200, table(control.datapath().topology()));
+        Replies.json(ctx, 200, table(control.view().topology()));
     }
 
     static VlanTable table(Topology t) {

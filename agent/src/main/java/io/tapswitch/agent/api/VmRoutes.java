@@ -2,7 +2,7 @@ package io.tapswitch.agent.api;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.tapswitch.agent.state.Labs;
+import io.tapswitch.agent.vm.Labs;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

@@ -1,8 +1,8 @@
 package io.tapswitch.agent.cli;
 
-import io.tapswitch.agent.Events;
 import io.tapswitch.agent.config.HttpSpec;
-import io.tapswitch.agent.lab.DemoLab;
+import io.tapswitch.agent.demo.DemoLab;
+import io.tapswitch.agent.event.Events;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,6 +1,7 @@
 package io.tapswitch.agent.cli;
 
 import io.tapswitch.agent.Agent;
+import io.tapswitch.agent.AgentOptions;
 import io.tapswitch.agent.config.AgentConfig;
 import io.tapswitch.agent.config.ConfigException;
 import io.tapswitch.agent.config.ConfigLoader;
@@ -36,7 +37,7 @@ public final class RunCommand implements Callable<Integer> {
         Shutdown shutdown = new Shutdown();
         Agent agent;
         try {
-            agent = Agent.start(cfg, config);
+            agent = Agent.start(cfg, new AgentOptions().setConfigFile(config));
         } catch (Exception e) {
             System.err.println("error: cannot start switch '" + cfg.name() + "': " + e.getMessage());
             shutdown.cleaned();

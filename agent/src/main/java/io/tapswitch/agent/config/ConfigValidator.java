@@ -1,6 +1,8 @@
 package io.tapswitch.agent.config;
 
 import io.tapswitch.core.engine.MirrorConfig;
+import io.tapswitch.core.engine.PortSecurity;
+import io.tapswitch.core.engine.StormControl;
 import io.tapswitch.core.fdb.MacTable;
 import io.tapswitch.core.frame.MacAddress;
 import io.tapswitch.core.sys.NetDevice;
@@ -123,7 +125,50 @@ public final class ConfigValidator {
         if (port.vlan() != null) {
             vlan(port.vlan(), join(prefix, "vlan"), errors);
         }
+        if (port.security() != null) {
+            security(port.security(), join(prefix, "security"), errors);
+        }
+        if (port.storm() != null) {
+            storm(port.storm(), join(prefix, "storm"), errors);
+        }
         return named;
+    }
+
+    /** The engine's port security for {@code spec}, or null after adding the errors. */
+    public static PortSecurity security(SecuritySpec spec, String prefix, List<FieldError> errors) {
+        if (spec == null) {
+            errors.add(new FieldError(prefix, "must not be null"));
+            return null;
+        }
+        int before = errors.size();
+        if (spec.maxMacs() != null && (spec.maxMacs() < 0 || spec.maxMacs() > 1_000_000)) {
+            errors.add(new FieldError(join(prefix, "maxMacs"), "must be 0 (no limit) to 1000000, was " + spec.maxMacs()));
+        }
+        if (spec.violation() != null && !SecuritySpec.LEARN_STOP.equals(spec.violation())
+                && !SecuritySpec.DROP.equals(spec.violation())) {
+            errors.add(new FieldError(join(prefix, "violation"), "must be '" + SecuritySpec.LEARN_STOP + "' or '"
+                    + SecuritySpec.DROP + "', was '" + spec.violation() + "'"));
+        }
+        return errors.size() > before ? null : spec.toPortSecurity();
+    }
+
+    /** The engine's storm control for {@code spec}, or null after adding the errors. */
+    public static StormControl storm(StormSpec spec, String prefix, List<FieldError> errors) {
+        if (spec == null) {
+            errors.add(new FieldError(prefix, "must not be null"));
+            return null;
+        }
+        int before = errors.size();
+        ppsLimit(spec.broadcastPps(), join(prefix, "broadcastPps"), errors);
+        ppsLimit(spec.multicastPps(), join(prefix, "multicastPps"), errors);
+        ppsLimit(spec.unknownUnicastPps(), join(prefix, "unknownUnicastPps"), errors);
+        return errors.size() > before ? null : spec.toStormControl();
+    }
+
+    private static void ppsLimit(Integer pps, String field, List<FieldError> errors) {
+        if (pps != null && (pps < 0 || pps > 100_000_000)) {
+            errors.add(new FieldError(field, "must be 0 (no limit) to 100000000 frames per second, was " + pps));
+        }
     }
 
     /** Checks an interface name the way the kernel will; returns whether it is valid. */

@@ -3,6 +3,10 @@ package io.tapswitch.agent.config;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tapswitch.core.engine.PortConfig;
+import io.tapswitch.core.engine.PortSecurity;
+import io.tapswitch.core.engine.StormControl;
+import io.tapswitch.core.vlan.VlanConfig;
 
 /**
  * A port as written in the configuration file and in API requests.
@@ -13,34 +17,59 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param persistent keep a TAP the switch created after it stops
  * @param enabled    administrative state
  * @param vlan       VLAN mode and membership; absent means a trunk of all VLANs
+ * @param security   bound on the stations the port may have learned; absent means none
+ * @param storm      flood rate limits; absent means none
  */
 public record PortSpec(String name, PortKindSpec kind, CreateMode create, boolean persistent, boolean enabled,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) VlanSpec vlan) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) VlanSpec vlan,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) SecuritySpec security,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) StormSpec storm) {
     @JsonCreator
     public PortSpec(@JsonProperty("name") String name,
                     @JsonProperty("kind") PortKindSpec kind,
                     @JsonProperty("create") CreateMode create,
                     @JsonProperty("persistent") Boolean persistent,
                     @JsonProperty("enabled") Boolean enabled,
-                    @JsonProperty("vlan") VlanSpec vlan) {
+                    @JsonProperty("vlan") VlanSpec vlan,
+                    @JsonProperty("security") SecuritySpec security,
+                    @JsonProperty("storm") StormSpec storm) {
         this(name, kind == null ? PortKindSpec.TAP : kind, create == null ? CreateMode.AUTO : create,
-                persistent != null && persistent, enabled == null || enabled, vlan);
+                persistent != null && persistent, enabled == null || enabled, vlan, security, storm);
+    }
+
+    public PortSpec(String name, PortKindSpec kind, CreateMode create, boolean persistent, boolean enabled, VlanSpec vlan) {
+        this(name, kind, create, persistent, enabled, vlan, null, null);
     }
 
     public PortSpec(String name, PortKindSpec kind, CreateMode create, boolean persistent, boolean enabled) {
-        this(name, kind, create, persistent, enabled, null);
+        this(name, kind, create, persistent, enabled, null, null, null);
     }
 
     public static PortSpec tap(String name) {
-        return new PortSpec(name, PortKindSpec.TAP, CreateMode.AUTO, false, true, null);
+        return new PortSpec(name, PortKindSpec.TAP, CreateMode.AUTO, false, true, null, null, null);
     }
 
     public PortSpec withEnabled(boolean up) {
-        return new PortSpec(name, kind, create, persistent, up, vlan);
+        return new PortSpec(name, kind, create, persistent, up, vlan, security, storm);
     }
 
     public PortSpec withVlan(VlanSpec newVlan) {
-        return new PortSpec(name, kind, create, persistent, enabled, newVlan);
+        return new PortSpec(name, kind, create, persistent, enabled, newVlan, security, storm);
+    }
+
+    public PortSpec withSecurity(SecuritySpec newSecurity) {
+        return new PortSpec(name, kind, create, persistent, enabled, vlan, newSecurity, storm);
+    }
+
+    public PortSpec withStorm(StormSpec newStorm) {
+        return new PortSpec(name, kind, create, persistent, enabled, vlan, security, newStorm);
+    }
+
+    /** The switch's configuration of this port; call after validation. */
+    public PortConfig toPortConfig() {
+        return new PortConfig(name, enabled, vlan == null ? VlanConfig.DEFAULT : vlan.toVlanConfig(),
+                security == null ? PortSecurity.NONE : security.toPortSecurity(),
+                storm == null ? StormControl.NONE : storm.toStormControl());
     }
 
     /** Port kinds accepted in the file. */

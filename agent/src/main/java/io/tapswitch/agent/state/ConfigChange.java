@@ -1,7 +1,7 @@
 package io.tapswitch.agent.state;
 
 /**
- * A committed change: the revision it produced and what it was, in words, for the event stream.
+ * A committed change as the event stream announces it: the revision it produced and what it was.
  *
  * @param revision the configuration revision after the change
  * @param summary  for example {@code "port tsapi1 added"}

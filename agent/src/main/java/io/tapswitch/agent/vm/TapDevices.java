@@ -1,5 +1,7 @@
 package io.tapswitch.agent.vm;
 
+import io.tapswitch.agent.host.HostCommand;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,15 +29,15 @@ public class TapDevices {
                 throw new IllegalStateException("interface " + name + " already exists and is not a TAP device");
             }
         } else {
-            HostCommand.run(List.of("ip", "tuntap", "add", "dev", name, "mode", "tap"));
+            HostCommand.check(List.of("ip", "tuntap", "add", "dev", name, "mode", "tap"));
         }
-        HostCommand.run(List.of("ip", "link", "set", name, "up"));
+        HostCommand.check(List.of("ip", "link", "set", name, "up"));
     }
 
     /** Deletes TAP {@code name}; a missing interface is not an error. */
     public void delete(String name) {
         if (exists(name)) {
-            HostCommand.run(List.of("ip", "link", "del", name));
+            HostCommand.check(List.of("ip", "link", "del", name));
         }
     }
 

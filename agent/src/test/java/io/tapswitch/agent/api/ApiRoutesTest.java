@@ -2,11 +2,15 @@ package io.tapswitch.agent.api;
 
 import io.tapswitch.agent.config.AgentConfig;
 import io.tapswitch.agent.config.MirrorSpec;
+import io.tapswitch.agent.config.SecuritySpec;
 import io.tapswitch.agent.config.StaticMacSpec;
+import io.tapswitch.agent.config.StormSpec;
 import io.tapswitch.agent.config.VlanSpec;
-import io.tapswitch.core.engine.Switch;
+import io.tapswitch.agent.state.SwitchView;
+import io.tapswitch.core.engine.PortSecurity;
+import io.tapswitch.core.engine.Reason;
+import io.tapswitch.core.engine.StormControl;
 import io.tapswitch.core.frame.MacAddress;
-import io.tapswitch.core.sys.NetDevice;
 import io.tapswitch.core.vlan.VlanConfig;
 import io.tapswitch.core.vlan.VlanSet;
 import org.junit.jupiter.api.AfterAll;
@@ -16,10 +20,12 @@ import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-/** Every route, against a real agent on loopback with real TAP ports. */
+/** Every route, against a real agent on loopback with in-memory ports. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ApiRoutesTest {
     private RunningAgent a;
@@ -28,7 +34,6 @@ class ApiRoutesTest {
 
     @BeforeAll
     void start() throws Exception {
-        RunningAgent.removeTestTaps();
         dir = Files.createTempDirectory("tsapi");
         a = RunningAgent.start(dir, RunningAgent.emptyConfig());
         http = a.http;
@@ -64,7 +69,7 @@ class ApiRoutesTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().path("agingSeconds").asInt()).isEqualTo(120);
         assertThat(r.json().path("revision").asLong()).isEqualTo(before + 1);
-        assertThat(a.agent.datapath().fdb().agingMillis()).isEqualTo(120_000);
+        assertThat(a.agent.view().fdb().agingMillis()).isEqualTo(120_000);
         assertThat(a.persisted().agingSeconds()).isEqualTo(120);
     }
 
@@ -87,7 +92,7 @@ class ApiRoutesTest {
         assertThat(added.header("Location")).isEqualTo("/api/v1/ports/tsapi1");
         assertThat(added.json().path("kind").asText()).isEqualTo("tap");
         assertThat(added.json().path("vlan").path("trunks").asText()).isEqualTo("10,20-29");
-        assertThat(NetDevice.exists("tsapi1")).isTrue();
+        assertThat(a.devices.exists("tsapi1")).isTrue();
 
         assertThat(http.get("/ports").json().path("ports").findValuesAsText("name")).contains("tsapi1");
         assertThat(http.get("/ports/tsapi1").json().path("operUp").asBoolean()).isTrue();
@@ -95,7 +100,7 @@ class ApiRoutesTest {
         Http.Reply down = http.put("/ports/tsapi1/admin", "{\"enabled\":false}");
         assertThat(down.status()).isEqualTo(200);
         assertThat(down.json().path("enabled").asBoolean()).isFalse();
-        Switch sw = a.agent.datapath();
+        SwitchView sw = a.agent.view();
         assertThat(sw.topology().config(sw.topology().idOf("tsapi1")).adminUp()).isFalse();
 
         Http.Reply access = http.put("/ports/tsapi1/vlan", "{\"mode\":\"access\",\"tag\":10}");
@@ -109,8 +114,45 @@ class ApiRoutesTest {
         assertThat(removed.status()).isEqualTo(204);
         assertThat(http.get("/ports/tsapi1").status()).isEqualTo(404);
         assertThat(sw.topology().idOf("tsapi1")).isEqualTo(-1);
-        assertThat(NetDevice.exists("tsapi1")).isFalse();
+        assertThat(a.devices.exists("tsapi1")).isFalse();
         assertThat(a.persisted().port("tsapi1")).isNull();
+    }
+
+    @Test
+    void portSecurityAndStormControlApplyLiveAndPersist() throws Exception {
+        Http.Reply added = http.post("/ports", "{\"name\":\"tsapie\",\"storm\":{\"broadcastPps\":500}}");
+        assertThat(added.status()).isEqualTo(201);
+        assertThat(added.json().path("storm").path("broadcastPps").asInt()).isEqualTo(500);
+        assertThat(added.json().has("security")).isFalse();
+        SwitchView sw = a.agent.view();
+        int id = sw.topology().idOf("tsapie");
+        assertThat(sw.topology().config(id).storm()).isEqualTo(new StormControl(500, 0, 0));
+
+        long rev = revision();
+        Http.Reply secured = http.put("/ports/tsapie/security", "{\"maxMacs\":2,\"violation\":\"drop\"}");
+        assertThat(secured.status()).isEqualTo(200);
+        assertThat(secured.header("ETag")).isEqualTo("\"" + (rev + 1) + "\"");
+        assertThat(secured.json().path("security").path("violation").asText()).isEqualTo("drop");
+        assertThat(sw.topology().config(id).security()).isEqualTo(new PortSecurity(2, PortSecurity.Violation.DROP));
+        Http.Reply stormed = http.put("/ports/tsapie/storm", "{\"multicastPps\":7,\"unknownUnicastPps\":8}");
+        assertThat(stormed.json().path("storm").toString()).isEqualTo("{\"broadcastPps\":0,\"multicastPps\":7,\"unknownUnicastPps\":8}");
+        assertThat(sw.topology().config(id).storm()).isEqualTo(new StormControl(0, 7, 8));
+        assertThat(a.persisted().port("tsapie").security()).isEqualTo(new SecuritySpec(2, "drop"));
+        assertThat(a.persisted().port("tsapie").storm()).isEqualTo(new StormSpec(0, 7, 8));
+
+        // the limit holds on the wire: a third station on the port is dropped and counted
+        for (int i = 1; i <= 3; i++) {
+            a.receive("tsapie", ProbeFrame.build(MacAddress.BROADCAST, MacAddress.parse("02:00:00:00:0e:0" + i), -1, 0, 0x0800));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                sw.topology().port(id).stats().decisions(Reason.DROP_PORT_SECURITY) == 1);
+        assertThat(sw.fdb().entriesOf(id)).isEqualTo(2);
+
+        assertThat(http.put("/ports/tsapie/security", "{}").json().has("security")).isFalse();
+        assertThat(http.put("/ports/tsapie/storm", "{\"broadcastPps\":0}").json().has("storm")).isFalse();
+        assertThat(sw.topology().config(id).storm().enabled()).isFalse();
+        assertThat(a.persisted().port("tsapie").storm()).isNull();
+        assertThat(http.delete("/ports/tsapie").status()).isEqualTo(204);
     }
 
     @Test
@@ -125,10 +167,12 @@ class ApiRoutesTest {
     @Test
     void fdbListsFiltersFlushesAndPinsEntries() throws Exception {
         addPort("tsapi3");
-        Switch sw = a.agent.datapath();
+        SwitchView sw = a.agent.view();
         int id = sw.topology().idOf("tsapi3");
-        sw.fdb().learn(7, MacAddress.parse("02:00:00:00:03:01"), id);
-        sw.fdb().learn(8, MacAddress.parse("02:00:00:00:03:02"), id);
+        a.receive("tsapi3", ProbeFrame.build(MacAddress.BROADCAST, MacAddress.parse("02:00:00:00:03:01"), 7, 0, 0x0800));
+        a.receive("tsapi3", ProbeFrame.build(MacAddress.BROADCAST, MacAddress.parse("02:00:00:00:03:02"), 8, 0, 0x0800));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sw.fdb().lookup(8, MacAddress.parse("02:00:00:00:03:02")) == id
+                && sw.fdb().lookup(7, MacAddress.parse("02:00:00:00:03:01")) == id);
 
         Http.Reply pinned = http.post("/fdb/static", "{\"mac\":\"02:00:00:00:03:AA\",\"vlan\":7,\"port\":\"tsapi3\"}");
         assertThat(pinned.status()).isEqualTo(201);
@@ -164,7 +208,7 @@ class ApiRoutesTest {
         assertThat(http.post("/fdb/static", "{\"mac\":\"02:00:00:00:09:01\",\"port\":\"tsapi9\"}").status()).isEqualTo(201);
         assertThat(http.delete("/ports/tsapi9").status()).isEqualTo(204);
         assertThat(a.persisted().staticMacs()).noneMatch(s -> s.port().equals("tsapi9"));
-        assertThat(a.agent.datapath().fdb().lookup(0, MacAddress.parse("02:00:00:00:09:01"))).isEqualTo(-1);
+        assertThat(a.agent.view().fdb().lookup(0, MacAddress.parse("02:00:00:00:09:01"))).isEqualTo(-1);
     }
 
     @Test
@@ -196,7 +240,7 @@ class ApiRoutesTest {
         assertThat(added.status()).isEqualTo(201);
         assertThat(added.json().path("config").path("outputPort").asText()).isEqualTo("tsapi7");
         assertThat(added.json().path("stats").path("copied").asLong()).isZero();
-        assertThat(a.agent.datapath().mirrors()).extracting(m -> m.name()).contains("m1");
+        assertThat(a.agent.view().topology().mirrorConfigs()).extracting(m -> m.name()).contains("m1");
         assertThat(http.post("/mirrors", "{\"name\":\"m1\",\"all\":true,\"outputVlan\":9}").status()).isEqualTo(409);
         assertThat(http.get("/mirrors").json().path("mirrors").findValuesAsText("name")).contains("m1");
         assertThat(http.get("/mirrors/m1").status()).isEqualTo(200);
@@ -206,11 +250,11 @@ class ApiRoutesTest {
         assertThat(replaced.status()).isEqualTo(200);
         assertThat(a.persisted().mirrors()).containsExactly(new MirrorSpec("m1", java.util.List.of(), java.util.List.of("tsapi6"),
                 "", false, null, 99, 128));
-        assertThat(a.agent.datapath().mirrors().get(0).outputVlan()).isEqualTo(99);
+        assertThat(a.agent.view().topology().mirrorConfigs().get(0).outputVlan()).isEqualTo(99);
 
         assertThat(http.delete("/mirrors/m1").status()).isEqualTo(204);
         assertThat(http.get("/mirrors/m1").status()).isEqualTo(404);
-        assertThat(a.agent.datapath().mirrors()).isEmpty();
+        assertThat(a.agent.view().topology().mirrorConfigs()).isEmpty();
         assertThat(a.persisted().mirrors()).isEmpty();
     }
 
@@ -229,7 +273,7 @@ class ApiRoutesTest {
         addPort("tsapia");
         addPort("tsapib");
         http.post("/fdb/static", "{\"mac\":\"02:00:00:00:0b:01\",\"port\":\"tsapib\"}");
-        Switch sw = a.agent.datapath();
+        SwitchView sw = a.agent.view();
         Http.Reply r = http.post("/trace", "{\"inPort\":\"tsapia\",\"src\":\"02:00:00:00:0a:01\",\"dst\":\"02:00:00:00:0b:01\"}");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().path("verdict").asText()).isEqualTo("FORWARD_UNICAST");

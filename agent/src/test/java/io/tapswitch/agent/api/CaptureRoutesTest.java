@@ -1,9 +1,6 @@
 package io.tapswitch.agent.api;
 
 import io.tapswitch.agent.CliRun;
-
-import io.tapswitch.agent.lab.Command;
-import io.tapswitch.agent.lab.Netns;
 import io.tapswitch.core.capture.PcapWriter;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -30,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,8 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The capture download against a real agent: bad limits and unknown names refused before anything
- * starts; the pcap header sent at once; frames from a namespace host streamed as they cross the
+ * The capture download against a real agent on in-memory ports: bad limits and unknown names
+ * refused before anything starts; the pcap header sent at once; frames streamed as they cross the
  * port; a mirror's copies; the capture ended when the client goes away; and the CLI's errors.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -50,12 +46,10 @@ class CaptureRoutesTest {
     private static final String H2 = "tsapic2";
     private static final String H3 = "tsapic3";
     private RunningAgent a;
-    private Netns ns;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     void start() throws Exception {
-        RunningAgent.removeTestTaps();
         a = RunningAgent.start(Files.createTempDirectory("tsapi"), """
                 name: capture
                 http: {port: 0}
@@ -66,31 +60,35 @@ class CaptureRoutesTest {
                 mirrors:
                   - {name: cap, srcPorts: [tsapic1], outputPort: tsapic2}
                 """);
-        // one namespace holds the netdev side of tsapic1; its pings to a pinned neighbour leave
-        // through the switch port without any ARP exchange first
-        // the netdevs of the mirror output and of the port floods go to stay here: quiet them, so
-        // that only frames the tests send cross them
-        for (String quiet : List.of(H2, H3)) {
-            Command.check("sysctl", "-q", "-w", "net.ipv6.conf." + quiet + ".disable_ipv6=1");
-        }
-        ns = Netns.create("tsapicap");
-        ns.adopt(H1);
-        ns.exec("sysctl", "-q", "-w", "net.ipv6.conf." + H1 + ".disable_ipv6=1");
-        ns.configure(H1, "02:00:00:0c:00:01", "198.18.12.1/24", null);
-        ns.exec("ip", "neigh", "replace", "198.18.12.2", "lladdr", "02:00:00:0c:00:02", "dev", H1, "nud", "permanent");
     }
 
     @AfterAll
     void stop() throws Exception {
-        try {
-            if (a != null) {
-                a.close();
-            }
-        } finally {
-            if (ns != null) {
-                ns.close();
-            }
+        if (a != null) {
+            a.close();
         }
+    }
+
+    /**
+     * A host behind {@value #H1} pings 198.18.12.2: {@code count} ICMP echo requests of 98 bytes
+     * (as {@code ping} sends them) arrive on that port, once the capture that should see them runs.
+     */
+    private void ping(int count) {
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !a.agent.view().captures().isEmpty());
+        for (int seq = 1; seq <= count; seq++) {
+            a.receive(H1, echoRequest(seq));
+        }
+    }
+
+    /** An ICMP echo request from 02:00:00:0c:00:01 (198.18.12.1) to 02:00:00:0c:00:02 (198.18.12.2). */
+    static byte[] echoRequest(int seq) {
+        ByteBuffer f = ByteBuffer.allocate(98);
+        f.put(new byte[] {2, 0, 0, 0x0c, 0, 2, 2, 0, 0, 0x0c, 0, 1}).putShort((short) 0x0800);
+        f.put((byte) 0x45).put((byte) 0).putShort((short) 84).putShort((short) seq).putShort((short) 0x4000)
+                .put((byte) 64).put((byte) 1).putShort((short) 0)
+                .put(new byte[] {(byte) 198, 18, 12, 1}).put(new byte[] {(byte) 198, 18, 12, 2});
+        f.put((byte) 8).put((byte) 0).putShort((short) 0).putShort((short) 0x7473).putShort((short) seq);
+        return f.array();
     }
 
     @ParameterizedTest(name = "{0} -> {1} {2}")
@@ -116,7 +114,7 @@ class CaptureRoutesTest {
         assertThat(r.status()).as(r.raw().body()).isEqualTo(status);
         assertThat(r.header("Content-Type")).isEqualTo("application/json");
         assertThat(String.join(";", r.fields())).isEqualTo(fields);
-        assertThat(a.agent.datapath().captures()).isEmpty();
+        assertThat(a.agent.view().captures()).isEmpty();
     }
 
     @Test
@@ -144,7 +142,7 @@ class CaptureRoutesTest {
         assertThat(res.statusCode()).isEqualTo(200);
         try (InputStream in = res.body()) {
             assertThat(in.readNBytes(PcapWriter.GLOBAL_HEADER_LEN)).hasSize(PcapWriter.GLOBAL_HEADER_LEN);
-            ns.run("ping", "-c", "3", "-i", "0.2", "-W", "1", "198.18.12.2");
+            ping(3);
             byte[] rest = in.readAllBytes();
             ByteBuffer b = ByteBuffer.wrap(rest).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < 3; i++) {
@@ -172,7 +170,7 @@ class CaptureRoutesTest {
         assertThat(res.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"cap.pcap\"");
         try (InputStream in = res.body()) {
             assertThat(in.readNBytes(PcapWriter.GLOBAL_HEADER_LEN)).hasSize(PcapWriter.GLOBAL_HEADER_LEN);
-            ns.run("ping", "-c", "2", "-i", "0.2", "-W", "1", "198.18.12.2");
+            ping(2);
             byte[] rest = in.readAllBytes();
             ByteBuffer b = ByteBuffer.wrap(rest).order(ByteOrder.LITTLE_ENDIAN);
             assertThat(b.getInt(8)).isEqualTo(98);
@@ -190,7 +188,7 @@ class CaptureRoutesTest {
         assertThat(running.json().path("captures").get(0).path("kind").asText()).isEqualTo("port");
         in.close();
         await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
-            assertThat(a.agent.datapath().captures()).isEmpty();
+            assertThat(a.agent.view().captures()).isEmpty();
             assertThat(a.http.get("/captures").json().path("captures")).isEmpty();
         });
     }
@@ -201,8 +199,7 @@ class CaptureRoutesTest {
         try {
             CompletableFuture<CliRun.Result> capture = CompletableFuture.supplyAsync(() ->
                     cli("capture", H1, "-c", "2", "--seconds", "20", "-w", file.toString(), "--api", a.agent.apiUrl()));
-            await().atMost(10, TimeUnit.SECONDS).until(() -> !a.agent.datapath().captures().isEmpty());
-            ns.run("ping", "-c", "2", "-i", "0.2", "-W", "1", "198.18.12.2");
+            ping(2);
             CliRun.Result done = capture.get(20, TimeUnit.SECONDS);
             assertThat(done.code()).as(done.err()).isZero();
             assertThat(done.out()).isEmpty();
@@ -231,7 +228,7 @@ class CaptureRoutesTest {
         try {
             HttpServer server = vertx.createHttpServer().requestHandler(req -> {
                 HttpServerResponse res = req.response();
-                CaptureRoutes.ResponseOutput out = new CaptureRoutes.ResponseOutput(vertx.getOrCreateContext(), res,
+                ResponseStream out = new ResponseStream(vertx.getOrCreateContext(), res,
                         () -> res.setChunked(true), 60_000);
                 res.closeHandler(v -> out.abandon());
                 Thread writer = new Thread(() -> {

@@ -19,7 +19,6 @@ class ConcurrentChangesTest {
 
     @Test
     void concurrentChangesAreSerialized() throws Exception {
-        RunningAgent.removeTestTaps();
         try (RunningAgent a = RunningAgent.start(dir, RunningAgent.emptyConfig())) {
             ExecutorService pool = Executors.newFixedThreadPool(8);
             try {
@@ -45,12 +44,11 @@ class ConcurrentChangesTest {
                 }
                 assertThat(a.agent.controlPlane().revision()).isEqualTo(before + 20);
                 assertThat(a.persisted().agingSeconds()).isEqualTo(a.agent.controlPlane().config().agingSeconds());
-                assertThat(a.agent.datapath().fdb().agingMillis()).isEqualTo(a.persisted().agingSeconds() * 1000L);
+                assertThat(a.agent.view().fdb().agingMillis()).isEqualTo(a.persisted().agingSeconds() * 1000L);
             } finally {
                 pool.shutdownNow();
             }
         } finally {
-            RunningAgent.removeTestTaps();
         }
     }
 }

@@ -1,9 +1,6 @@
 package io.tapswitch.agent.api;
 
-import io.tapswitch.core.engine.Switch;
-import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.frame.MacAddress;
-import io.tapswitch.core.fdb.MacTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +27,6 @@ class EventStreamTest {
 
     @Test
     void streamsLearnedMacsRemovedPortsConfigChangesAndCounters() throws Exception {
-        RunningAgent.removeTestTaps();
         try (RunningAgent a = RunningAgent.start(dir, RunningAgent.emptyConfig())) {
             List<String> lines = new CopyOnWriteArrayList<>();
             HttpResponse<InputStream> res = HttpClient.newHttpClient().send(
@@ -51,11 +47,9 @@ class EventStreamTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> !lines.isEmpty());
 
             assertThat(a.http.post("/ports", "{\"name\":\"tsapie1\"}").status()).isEqualTo(201);
-            Switch sw = a.agent.datapath();
-            Frame frame = new Frame(MacTable.MAX_PORTS);
-            frame.load(ProbeFrame.build(MacAddress.BROADCAST, MacAddress.parse("02:00:00:00:e1:01"), -1, 0, 0x0800));
-            frame.inPort = sw.topology().idOf("tsapie1");
-            sw.process(frame);
+            a.receive("tsapie1", ProbeFrame.build(MacAddress.BROADCAST, MacAddress.parse("02:00:00:00:e1:01"), -1, 0, 0x0800));
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    a.agent.view().fdb().lookup(0, MacAddress.parse("02:00:00:00:e1:01")) >= 0);
             assertThat(a.http.delete("/ports/tsapie1").status()).isEqualTo(204);
 
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {

@@ -1,8 +1,8 @@
 package io.tapswitch.agent.api;
 
 import io.tapswitch.agent.config.AgentConfig;
+import io.tapswitch.agent.state.SwitchView;
 import io.tapswitch.core.engine.MirrorConfig;
-import io.tapswitch.core.engine.Switch;
 import io.tapswitch.core.engine.Topology;
 import io.tapswitch.core.frame.MacAddress;
 import io.tapswitch.core.vlan.VlanConfig;
@@ -23,7 +23,6 @@ class PersistenceTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        RunningAgent.removeTestTaps();
     }
 
     @Test
@@ -44,16 +43,16 @@ class PersistenceTest {
         }
         try (RunningAgent b = RunningAgent.start(dir.resolve("switch.yaml"))) {
             assertThat(b.agent.controlPlane().config()).isEqualTo(changed);
-            Switch sw = b.agent.datapath();
+            SwitchView sw = b.agent.view();
             Topology t = sw.topology();
             assertThat(t.ports()).extracting(p -> p.name()).containsExactly("tsapip1", "tsapip2", "tsapip3");
             assertThat(t.config(t.idOf("tsapip1")).vlan()).isEqualTo(VlanConfig.access(10));
             assertThat(t.config(t.idOf("tsapip2")).vlan()).isEqualTo(VlanConfig.nativeTagged(10, VlanSet.parse("10,20-29")));
             assertThat(t.config(t.idOf("tsapip3")).vlan()).isEqualTo(VlanConfig.dot1qTunnel(300).withTpid(0x8100));
             assertThat(t.config(t.idOf("tsapip3")).adminUp()).isFalse();
-            assertThat(sw.mirrors()).extracting(MirrorConfig::name).containsExactly("span", "rspan");
-            assertThat(sw.mirrors().get(0).snaplen()).isEqualTo(96);
-            assertThat(sw.mirrors().get(1).vlans()).isEqualTo(VlanSet.parse("20-22"));
+            assertThat(t.mirrorConfigs()).extracting(MirrorConfig::name).containsExactly("span", "rspan");
+            assertThat(t.mirrorConfigs().get(0).snaplen()).isEqualTo(96);
+            assertThat(t.mirrorConfigs().get(1).vlans()).isEqualTo(VlanSet.parse("20-22"));
             assertThat(sw.fdb().lookup(10, MacAddress.parse("02:00:00:00:00:10"))).isEqualTo(t.idOf("tsapip1"));
             assertThat(sw.fdb().agingMillis()).isEqualTo(42_000);
             assertThat(sw.fdb().capacity()).isEqualTo(512);

@@ -23,7 +23,6 @@ class RejectedInputTest {
 
     @BeforeAll
     void start() throws Exception {
-        RunningAgent.removeTestTaps();
         a = RunningAgent.start(Files.createTempDirectory("tsapi"), """
                 name: rejects
                 http: {port: 0}
@@ -61,6 +60,14 @@ class RejectedInputTest {
             "POST|/ports|{\"name\":\"tsapir9\",\"create\":\"attach\"}|409|''",
             "PUT|/ports/tsapir1/vlan|{\"mode\":\"trunk\",\"tag\":5000,\"trunks\":\"1-x\"}|400|tag;trunks",
             "PUT|/ports/tsapir1/vlan|{\"mode\":\"bogus\"}|400|mode",
+            "POST|/ports|{\"name\":\"tsapir9\",\"storm\":{\"multicastPps\":\"x\"}}|400|storm.multicastPps",
+            "POST|/ports|{\"name\":\"tsapir9\",\"security\":{\"maxMacs\":-1,\"violation\":\"shout\"}}|400|security.maxMacs;security.violation",
+            "PUT|/ports/tsapir1/storm|{\"broadcastPps\":-1,\"unknownUnicastPps\":100000001}|400|broadcastPps;unknownUnicastPps",
+            "PUT|/ports/tsapir1/storm|{\"broadcast\":10}|400|broadcast",
+            "PUT|/ports/tsapir1/security|{\"maxMacs\":2000000}|400|maxMacs",
+            "PUT|/ports/tsapir1/security|{\"maxMacs\":true}|400|maxMacs",
+            "PUT|/ports/nosuch/storm|{\"broadcastPps\":10}|404|''",
+            "PUT|/ports/nosuch/security|{\"maxMacs\":10}|404|''",
             "PUT|/ports/tsapir1/vlan|{\"tag\":3}|400|mode",
             "PUT|/ports/tsapir1/vlan|{\"mode\":\"trunk\",\"tpid\":34984}|400|tpid",
             "PUT|/ports/tsapir1/vlan|{\"mode\":\"access\",\"tag\":10,\"trunks\":\"20\"}|400|trunks",
@@ -114,8 +121,8 @@ class RejectedInputTest {
         byte[] fileBefore = Files.readAllBytes(a.file);
         long revisionBefore = a.agent.controlPlane().revision();
         var configBefore = a.agent.controlPlane().config();
-        int portsBefore = a.agent.datapath().topology().size();
-        var mirrorsBefore = a.agent.datapath().mirrors();
+        int portsBefore = a.agent.view().topology().size();
+        var mirrorsBefore = a.agent.view().topology().mirrorConfigs();
 
         Http.Reply r = a.http.send(method, path, body, null);
 
@@ -127,8 +134,8 @@ class RejectedInputTest {
         assertThat(Files.readAllBytes(a.file)).isEqualTo(fileBefore);
         assertThat(a.agent.controlPlane().revision()).isEqualTo(revisionBefore);
         assertThat(a.agent.controlPlane().config()).isEqualTo(configBefore);
-        assertThat(a.agent.datapath().topology().size()).isEqualTo(portsBefore);
-        assertThat(a.agent.datapath().mirrors()).isEqualTo(mirrorsBefore);
+        assertThat(a.agent.view().topology().size()).isEqualTo(portsBefore);
+        assertThat(a.agent.view().topology().mirrorConfigs()).isEqualTo(mirrorsBefore);
     }
 
     @Test
@@ -154,7 +161,7 @@ class RejectedInputTest {
         assertThat(r.status()).isEqualTo(413);
         assertThat(r.json().path("errors").get(0).path("reason").asText()).contains("larger than");
         assertThat(Files.readAllBytes(a.file)).isEqualTo(before);
-        assertThat(a.agent.datapath().topology().idOf("tsapir9")).isEqualTo(-1);
+        assertThat(a.agent.view().topology().idOf("tsapir9")).isEqualTo(-1);
     }
 
     @Test

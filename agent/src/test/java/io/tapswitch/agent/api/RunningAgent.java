@@ -1,30 +1,29 @@
 package io.tapswitch.agent.api;
 
 import io.tapswitch.agent.Agent;
+import io.tapswitch.agent.AgentOptions;
+import io.tapswitch.agent.MemoryDevices;
 import io.tapswitch.agent.config.AgentConfig;
 import io.tapswitch.agent.config.ConfigLoader;
-import io.tapswitch.core.sys.NetDevice;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * An agent started from a real configuration file, with its API on an ephemeral loopback port,
- * for tests that drive it over HTTP. TAPs the tests create are named {@value #TAP_PREFIX}* and
- * removed on close even when a test fails halfway.
+ * An agent started from a real configuration file, with its API on an ephemeral loopback port, for
+ * tests that drive it over HTTP. Its ports are in-memory ({@link MemoryDevices}), so it needs no root
+ * and leaves nothing in the kernel; its lab state lives in the test's directory.
  */
 final class RunningAgent implements AutoCloseable {
-    static final String TAP_PREFIX = "tsapi";
-
     final Path file;
     final Agent agent;
     final Http http;
+    final MemoryDevices devices;
 
-    private RunningAgent(Path file, Agent agent, String token) {
+    private RunningAgent(Path file, Agent agent, String token, MemoryDevices devices) {
         this.file = file;
         this.agent = agent;
+        this.devices = devices;
         this.http = new Http(agent.apiUrl() + "/api/v1", token);
     }
 
@@ -37,13 +36,25 @@ final class RunningAgent implements AutoCloseable {
 
     static RunningAgent start(Path file) throws Exception {
         AgentConfig config = new ConfigLoader().load(file);
-        Agent agent = Agent.start(config, file);
-        return new RunningAgent(file, agent, agent.access().token());
+        MemoryDevices devices = new MemoryDevices();
+        Agent agent = Agent.start(config, options(file, devices));
+        return new RunningAgent(file, agent, agent.access().token(), devices);
+    }
+
+    /** Options of a test agent: the file persisted, in-memory ports, lab state next to the file. */
+    static AgentOptions options(Path file, MemoryDevices devices) {
+        return new AgentOptions().setConfigFile(file).setDeviceOpener(devices)
+                .setStateDirectory(file.toAbsolutePath().getParent().resolve("state"));
     }
 
     /** A minimal config: no ports, API on an ephemeral loopback port. */
     static String emptyConfig() {
         return "name: apitest\nhttp: {port: 0}\n";
+    }
+
+    /** Hands {@code frame} to port {@code port} as if it had arrived on its wire; the switch's thread forwards it. */
+    void receive(String port, byte[] frame) {
+        devices.port(port).inject(frame);
     }
 
     AgentConfig persisted() throws Exception {
@@ -53,18 +64,5 @@ final class RunningAgent implements AutoCloseable {
     @Override
     public void close() throws Exception {
         agent.close();
-        removeTestTaps();
-    }
-
-    static void removeTestTaps() throws Exception {
-        List<String> leftovers = new ArrayList<>();
-        try (var names = Files.list(Path.of("/sys/class/net"))) {
-            names.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(TAP_PREFIX)).forEach(leftovers::add);
-        }
-        for (String name : leftovers) {
-            if (NetDevice.exists(name)) {
-                new ProcessBuilder("ip", "link", "del", name).inheritIO().start().waitFor();
-            }
-        }
     }
 }

@@ -145,13 +145,27 @@ public final class Switch implements AutoCloseable {
      * @throws IllegalArgumentException when no port or mirror has that name
      */
     public synchronized Capture startCapture(CaptureSpec spec, OutputStream out) throws IOException {
+        return startCapture(spec, out, c -> { });
+    }
+
+    /**
+     * Starts a capture like {@link #startCapture(CaptureSpec, OutputStream)} and calls
+     * {@code whenEnded} on the capture's writer thread once it has ended (limit reached, closed,
+     * target removed or output failed) and left the frame path, so that a caller streaming it
+     * somewhere can finish without polling.
+     */
+    public synchronized Capture startCapture(CaptureSpec spec, OutputStream out, java.util.function.Consumer<Capture> whenEnded)
+            throws IOException {
         String target = spec.target();
         int port = topology.idOf(target);
         boolean mirror = mirrors().stream().anyMatch(m -> m.name().equals(target));
         if (port < 0 && !mirror) {
             throw new IllegalArgumentException("target: no port or mirror named '" + target + "'");
         }
-        Capture capture = Capture.start(spec, out, this::captureEnded);
+        Capture capture = Capture.start(spec, out, c -> {
+            captureEnded(c);
+            whenEnded.accept(c);
+        });
         synchronized (tapsLock) {
             if (!capture.isEnding()) {
                 taps = port >= 0 ? taps.withPort(port, capture) : taps.withMirror(target, capture);

@@ -35,7 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * lookup racing a removal may miss an entry for an instant; the frame is then flooded, which is the
  * switch's normal answer to not knowing.
  */
-public final class MacTable {
+public final class MacTable implements FdbView {
     public static final int DEFAULT_MAX_ENTRIES = 8192;
     public static final long DEFAULT_AGING_MILLIS = 300_000L;
     public static final long MIN_AGING_MILLIS = 1_000L;
@@ -114,14 +114,17 @@ public final class MacTable {
         this.agingMillis = millis;
     }
 
+    @Override
     public long agingMillis() {
         return agingMillis;
     }
 
+    @Override
     public int capacity() {
         return maxEntries;
     }
 
+    @Override
     public int size() {
         return size;
     }
@@ -152,6 +155,7 @@ public final class MacTable {
     }
 
     /** The port a station was last seen on in a VLAN, or -1 when unknown. Lock-free. */
+    @Override
     public int lookup(int vlan, long mac) {
         long key = key(vlan, mac);
         int id = find(key);
@@ -412,11 +416,13 @@ public final class MacTable {
     }
 
     /** How many entries a port holds, read without the lock (the frame path's port-security check). */
+    @Override
     public int entriesOf(int port) {
         return port >= 0 && port < MAX_PORTS ? portCount[port] : 0;
     }
 
     /** How many entries a port holds. */
+    @Override
     public int countForPort(int port) {
         lock.lock();
         try {
@@ -427,6 +433,7 @@ public final class MacTable {
     }
 
     /** A consistent snapshot of all entries, for listings. */
+    @Override
     public List<FdbEntry> entries() {
         lock.lock();
         try {
@@ -444,6 +451,7 @@ public final class MacTable {
         }
     }
 
+    @Override
     public FdbCounters counters() {
         return new FdbCounters(learned, moved, expired, evicted, size, maxEntries);
     }

@@ -1,13 +1,14 @@
 package io.tapswitch.tests.api;
 
 import io.tapswitch.agent.Agent;
-import io.tapswitch.agent.Main;
+import io.tapswitch.agent.cli.Main;
 import io.tapswitch.agent.config.AgentConfig;
 import io.tapswitch.agent.config.HttpSpec;
 import io.tapswitch.agent.config.MirrorSpec;
 import io.tapswitch.agent.config.PortSpec;
-import io.tapswitch.agent.lab.Command;
-import io.tapswitch.agent.lab.Netns;
+import io.tapswitch.agent.host.CommandResult;
+import io.tapswitch.agent.host.HostCommand;
+import io.tapswitch.agent.host.Netns;
 import io.tapswitch.tests.netns.Root;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -64,7 +65,7 @@ class CaptureIT {
         MirrorSpec mirror = new MirrorSpec(MIRROR, List.of(P1), List.of(P1), null, false, P3, null, null);
         agent = Agent.start(new AgentConfig("capture-lab", null, null, HttpSpec.EPHEMERAL, ports, List.of(mirror), null));
         try {
-            Command.check("sysctl", "-q", "-w", "net.ipv6.conf." + P3 + ".disable_ipv6=1");
+            HostCommand.check("sysctl", "-q", "-w", "net.ipv6.conf." + P3 + ".disable_ipv6=1");
             host(P1, MAC1, IP1 + "/24");
             host(P2, MAC2, IP2 + "/24");
             hosts.get(0).exec("ip", "neigh", "replace", IP2, "lladdr", MAC2, "dev", P1, "nud", "permanent");
@@ -107,16 +108,16 @@ class CaptureIT {
         for (Path f : files) {
             Files.deleteIfExists(f);
         }
-        await().atMost(10, TimeUnit.SECONDS).until(() -> agent.datapath().captures().isEmpty());
+        await().atMost(10, TimeUnit.SECONDS).until(() -> agent.view().captures().isEmpty());
     }
 
-    private static Command.Result ping(int count) {
+    private static CommandResult ping(int count) {
         return hosts.get(0).run("ping", "-c", Integer.toString(count), "-i", "0.2", "-W", "2", IP2);
     }
 
     /** Waits until the agent runs a capture, so that the ping that follows is seen whole. */
     private static void awaitCaptureRunning() {
-        await().atMost(20, TimeUnit.SECONDS).until(() -> !agent.datapath().captures().isEmpty());
+        await().atMost(20, TimeUnit.SECONDS).until(() -> !agent.view().captures().isEmpty());
     }
 
     private Path tempFile() throws Exception {
@@ -134,7 +135,7 @@ class CaptureIT {
 
     /** tcpdump's one line per frame for a pcap file, {@code -n -e}. */
     private static List<String> readBack(Path pcap) {
-        return Command.check("tcpdump", "-n", "-e", "-r", pcap.toString()).lines()
+        return HostCommand.check("tcpdump", "-n", "-e", "-r", pcap.toString()).output().lines()
                 .filter(l -> !l.startsWith("reading from file")).toList();
     }
 
@@ -188,7 +189,7 @@ class CaptureIT {
         Path file = tempFile();
         assertThat(captureCli("nosuch", "-c", "1", "-w", file.toString()).get(30, TimeUnit.SECONDS)).isEqualTo(1);
         assertThat(captureCli(P1, "--snaplen", "0", "-w", file.toString()).get(30, TimeUnit.SECONDS)).isEqualTo(1);
-        Command.Result curl = Command.run(List.of("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+        CommandResult curl = HostCommand.run(List.of("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
                 agent.apiUrl() + "/api/v1/ports/" + P1 + "/capture?seconds=0"));
         assertThat(curl.output().trim()).isEqualTo("400");
     }

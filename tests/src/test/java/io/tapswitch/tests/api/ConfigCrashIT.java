@@ -122,7 +122,7 @@ class ConfigCrashIT {
     private static Process startAgent(Path file) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "io.tapswitch.agent.Main", "run", "--config", file.toString())
+                "io.tapswitch.agent.cli.Main", "run", "--config", file.toString())
                 .redirectErrorStream(true)
                 .start();
     }

@@ -6,8 +6,9 @@ import io.tapswitch.agent.config.AgentConfig;
 import io.tapswitch.agent.config.HttpSpec;
 import io.tapswitch.agent.config.PortSpec;
 import io.tapswitch.agent.config.VlanSpec;
-import io.tapswitch.agent.lab.Command;
-import io.tapswitch.agent.lab.Netns;
+import io.tapswitch.agent.host.CommandResult;
+import io.tapswitch.agent.host.HostCommand;
+import io.tapswitch.agent.host.Netns;
 import io.tapswitch.tests.netns.Root;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -95,7 +96,7 @@ class ConsoleIT {
         }
         for (int i = HOSTS + 1; i <= PORTS; i++) {
             // Ports without a host keep their netdev in this namespace; it must not chatter either.
-            Command.run(List.of("sysctl", "-q", "-w", "net.ipv6.conf." + port(i) + ".disable_ipv6=1"));
+            HostCommand.run(List.of("sysctl", "-q", "-w", "net.ipv6.conf." + port(i) + ".disable_ipv6=1"));
         }
         rest = new Rest(agent.apiUrl());
         browser = Browser.start();
@@ -178,7 +179,7 @@ class ConsoleIT {
         eventually().untilAsserted(() -> assertThat(drawn("hosts")).isEmpty());
         page.executeScript("window.__sameDocument = true");
 
-        Command.Result ping = host(1).run("ping", "-c", "1", "-W", "2", ipv4(2));
+        CommandResult ping = host(1).run("ping", "-c", "1", "-W", "2", ipv4(2));
         assertThat(ping.output()).contains("1 received");
 
         eventually().until(() -> hostDrawn(mac(1), port(1)) && hostDrawn(mac(2), port(2)));
@@ -368,10 +369,10 @@ class ConsoleIT {
     @SuppressWarnings("unchecked")
     void vmsOfALabAppearBehindTheirPorts() {
         Path root = Path.of("..").toAbsolutePath().normalize();
-        Command.Result build = Command.run(List.of(root.resolve("vm-configs/guest/build-guest.sh").toString()));
+        CommandResult build = HostCommand.run(List.of(root.resolve("vm-configs/guest/build-guest.sh").toString()));
         assertThat(build.exitCode()).as("guest build: %s", build.output()).isZero();
         page.executeScript("window.__sameDocument = true");
-        agent.api().labs().up(root.resolve("vm-configs/two-vms.yaml").toString());
+        agent.labs().up(root.resolve("vm-configs/two-vms.yaml").toString());
         try {
             eventually().untilAsserted(() -> assertThat(drawn("vms"))
                     .extracting(v -> v.get("name") + "@" + ((List<String>) v.get("ports")).get(0))
@@ -379,7 +380,7 @@ class ConsoleIT {
             assertThat(drawnPorts()).contains("ts-vm1-0", "ts-vm2-0");
             assertThat(page.executeScript("return window.__sameDocument === true")).as("the page was not reloaded").isEqualTo(true);
         } finally {
-            agent.api().labs().down("two-vms");
+            agent.labs().down("two-vms");
         }
         eventually().untilAsserted(() -> assertThat(drawn("vms")).isEmpty());
         assertThat(drawnPorts()).doesNotContain("ts-vm1-0", "ts-vm2-0");

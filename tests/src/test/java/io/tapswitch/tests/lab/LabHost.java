@@ -1,6 +1,12 @@
 package io.tapswitch.tests.lab;
 
 import com.github.dockerjava.api.model.Capability;
+import io.tapswitch.agent.host.CommandResult;
+import io.tapswitch.agent.host.HostCommand;
+import org.testcontainers.containers.Container;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.utility.DockerImageName;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,9 +16,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.testcontainers.containers.Container;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.utility.DockerImageName;
 
 /**
  * One simulated machine on the switch: a container with no network of its own, into which the

@@ -1,5 +1,8 @@
 package io.tapswitch.tests.lab;
 
+import io.tapswitch.agent.host.CommandResult;
+import io.tapswitch.agent.host.HostCommand;
+
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

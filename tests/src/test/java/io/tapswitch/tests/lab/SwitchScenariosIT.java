@@ -1,13 +1,23 @@
 package io.tapswitch.tests.lab;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.tapswitch.agent.config.AgentConfig;
+import io.tapswitch.agent.host.CommandResult;
+import io.tapswitch.agent.state.SwitchView;
 import io.tapswitch.core.engine.Reason;
-import io.tapswitch.core.engine.Switch;
-import io.tapswitch.core.engine.SwitchOptions;
 import io.tapswitch.core.fdb.FdbCounters;
 import io.tapswitch.core.fdb.FdbEntry;
 import io.tapswitch.core.frame.MacAddress;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestMethodOrder;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -22,16 +32,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.TestMethodOrder;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * tapswitch judged by what its hosts see: container hosts plugged into TAP ports of a real
@@ -118,7 +120,7 @@ class SwitchScenariosIT {
     @Test
     @Order(1)
     void everyHostReachesEveryOtherAndIsLearnedOnItsOwnPort() {
-        startLab("learning", 4, SwitchOptions.defaults());
+        startLab("learning", 4, AgentConfig.DEFAULT_AGING_SECONDS);
 
         for (LabHost from : lab.hosts()) {
             for (LabHost to : lab.hosts()) {
@@ -129,7 +131,7 @@ class SwitchScenariosIT {
             }
         }
 
-        Switch datapath = ports.datapath();
+        SwitchView datapath = ports.view();
         for (int number = 1; number <= lab.hosts().size(); number++) {
             String port = Lab.portName(number);
             assertThat(datapath.fdb().lookup(VLAN, mac(lab.host(number))))
@@ -147,7 +149,7 @@ class SwitchScenariosIT {
     @Test
     @Order(2)
     void unknownUnicastIsFloodedToEveryOtherHostAndNeverLearned() {
-        startLab("flooding", 4, SwitchOptions.defaults());
+        startLab("flooding", 4, AgentConfig.DEFAULT_AGING_SECONDS);
         LabHost sender = lab.host(1);
         List<LabHost> bystanders = lab.hosts().subList(1, 4);
         pointAtGhost(sender);
@@ -166,7 +168,7 @@ class SwitchScenariosIT {
                         assertThat(frame.summary()).contains("ICMP echo request");
                     });
         }
-        Switch datapath = ports.datapath();
+        SwitchView datapath = ports.view();
         assertThat(datapath.fdb().lookup(VLAN, MacAddress.parse(GHOST_MAC))).as("port of the ghost").isEqualTo(-1);
         assertThat(datapath.fdb().entries()).extracting(FdbEntry::mac).doesNotContain(MacAddress.parse(GHOST_MAC));
         assertThat(ports.stats(Lab.portName(1)).decisions(Reason.FLOOD_UNKNOWN_UNICAST) - floodedBefore)
@@ -177,12 +179,12 @@ class SwitchScenariosIT {
     @Test
     @Order(3)
     void learnedUnicastReachesOnlyItsDestination() {
-        startLab("unicast", 4, SwitchOptions.defaults());
+        startLab("unicast", 4, AgentConfig.DEFAULT_AGING_SECONDS);
         LabHost sender = lab.host(1);
         LabHost receiver = lab.host(2);
         List<LabHost> bystanders = lab.hosts().subList(2, 4);
         assertAnswered(pingUntilAnswered(sender, "ping", receiver.ipv4()));
-        assertThat(ports.datapath().fdb().lookup(VLAN, mac(receiver))).isEqualTo(ports.portId(Lab.portName(2)));
+        assertThat(ports.view().fdb().lookup(VLAN, mac(receiver))).isEqualTo(ports.portId(Lab.portName(2)));
         pointAtGhost(sender);
 
         List<CommandResult> pings = new ArrayList<>();
@@ -204,7 +206,7 @@ class SwitchScenariosIT {
     @Test
     @Order(4)
     void bulkTcpTransferArrivesIntact() throws Exception {
-        startLab("tcp", 2, SwitchOptions.defaults());
+        startLab("tcp", 2, AgentConfig.DEFAULT_AGING_SECONDS);
         assertTransferArrivesIntact(1, 2);
     }
 
@@ -241,7 +243,7 @@ class SwitchScenariosIT {
                 .as("bytes the switch delivered to %s", ports.netdev(receiverPort))
                 .isGreaterThanOrEqualTo(payloadBytes);
         System.out.printf("SwitchScenariosIT: %d MiB over TCP through %s in %d ms (%.0f Mbit/s)%n",
-                PAYLOAD_MIB, ports.datapath().topology().port(ports.portId(receiverPort)).device().kind(), millis,
+                PAYLOAD_MIB, ports.view().topology().port(ports.portId(receiverPort)).device().kind(), millis,
                 payloadBytes * 8.0 / 1000.0 / Math.max(millis, 1));
     }
 
@@ -254,12 +256,12 @@ class SwitchScenariosIT {
     @Test
     @Order(5)
     void stationThatMovesToAnotherPortIsFoundThere() {
-        startLab("move", 3, SwitchOptions.defaults());
+        startLab("move", 3, AgentConfig.DEFAULT_AGING_SECONDS);
         LabHost moving = lab.host(2);
         for (LabHost peer : List.of(lab.host(1), lab.host(3))) {
             assertAnswered(pingUntilAnswered(peer, "ping", moving.ipv4()));
         }
-        Switch datapath = ports.datapath();
+        SwitchView datapath = ports.view();
         int oldPort = ports.portId(Lab.portName(2));
         assertThat(datapath.fdb().lookup(VLAN, mac(moving))).isEqualTo(oldPort);
         FdbCounters before = datapath.fdb().counters();
@@ -293,7 +295,7 @@ class SwitchScenariosIT {
     @Test
     @Order(6)
     void silentStationAgesOutWhileATalkingOneStays() throws Exception {
-        startLab("aging", 3, SwitchOptions.defaults().withAgingMillis(SHORT_AGING.toMillis()));
+        startLab("aging", 3, (int) SHORT_AGING.toSeconds());
         for (LabHost host : lab.hosts()) {
             host.execInNetns("sysctl", "-q", "-w", "net.ipv6.conf." + Lab.INTERFACE + ".disable_ipv6=1").orThrow();
             for (LabHost other : lab.hosts()) {
@@ -306,7 +308,7 @@ class SwitchScenariosIT {
         LabHost talker = lab.host(1);
         LabHost silent = lab.host(2);
         LabHost peer = lab.host(3);
-        Switch datapath = ports.datapath();
+        SwitchView datapath = ports.view();
         CompletableFuture<CommandResult> talking = CompletableFuture.supplyAsync(
                 () -> talker.exec("ping", "-c", "50", "-i", "0.2", "-W", "2", peer.ipv4()), BACKGROUND);
         Awaitility.await("talker and peer learned").atMost(Duration.ofSeconds(5))
@@ -350,7 +352,7 @@ class SwitchScenariosIT {
     @Test
     @Order(7)
     void hostsOnVethPortsReachEachOtherAndMoveBulkData() throws Exception {
-        startLab("veth", 3, SwitchOptions.defaults(), LinkKind.VETH);
+        startLab("veth", 3, AgentConfig.DEFAULT_AGING_SECONDS, LinkKind.VETH);
 
         for (LabHost from : lab.hosts()) {
             for (LabHost to : lab.hosts()) {
@@ -360,18 +362,18 @@ class SwitchScenariosIT {
             }
         }
         for (int number = 1; number <= lab.hosts().size(); number++) {
-            assertThat(ports.datapath().fdb().lookup(VLAN, mac(lab.host(number))))
+            assertThat(ports.view().fdb().lookup(VLAN, mac(lab.host(number))))
                     .as("port of %s", lab.host(number).name()).isEqualTo(ports.portId(Lab.portName(number)));
         }
         assertTransferArrivesIntact(3, 1);
     }
 
-    private void startLab(String scenario, int hosts, SwitchOptions options) {
-        startLab(scenario, hosts, options, LinkKind.TAP);
+    private void startLab(String scenario, int hosts, int agingSeconds) {
+        startLab(scenario, hosts, agingSeconds, LinkKind.TAP);
     }
 
-    private void startLab(String scenario, int hosts, SwitchOptions options, LinkKind linkKind) {
-        ports = TapswitchPorts.start(options.withName("scenario-" + scenario), NETDEV_PREFIX);
+    private void startLab(String scenario, int hosts, int agingSeconds, LinkKind linkKind) {
+        ports = TapswitchPorts.start(new AgentConfig("scenario-" + scenario, null, agingSeconds, List.of()), NETDEV_PREFIX);
         long building = System.nanoTime();
         lab = Lab.builder().id("scenario-" + RUN + "-" + scenario).hosts(hosts).switchPorts(ports)
                 .linkKind(linkKind).build();

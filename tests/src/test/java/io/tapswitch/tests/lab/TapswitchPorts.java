@@ -1,69 +1,71 @@
 package io.tapswitch.tests.lab;
 
-import io.tapswitch.core.engine.PortConfig;
+import io.tapswitch.agent.config.AgentConfig;
+import io.tapswitch.agent.host.CommandResult;
+import io.tapswitch.agent.host.HostCommand;
+import io.tapswitch.agent.state.SwitchView;
 import io.tapswitch.core.engine.PortStats;
-import io.tapswitch.core.engine.Switch;
-import io.tapswitch.core.engine.SwitchOptions;
-import io.tapswitch.core.port.PacketPort;
-import io.tapswitch.core.port.TapPort;
-import io.tapswitch.core.sys.NativeException;
 import io.tapswitch.core.sys.NetDevice;
+import io.tapswitch.core.vlan.VlanConfig;
+
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The switch under test for lab scenarios: a real tapswitch {@link Switch} running in the test
- * JVM, whose ports are TAP devices, or veth pairs, whose other end the lab moves into its hosts.
+ * The switch under test for lab scenarios: a real tapswitch agent running in the test JVM
+ * ({@link SwitchUnderTest}), whose ports are TAP devices, or veth pairs, whose other end the lab
+ * moves into its hosts. Ports are added and removed through the agent's control plane, as users'
+ * ports are.
  *
- * <p>The switch is created here rather than through the agent so that a scenario can choose the
- * MAC table's size and aging time and can read the table, the topology and the counters directly
- * while frames flow; what runs is the same datapath the agent hosts.
+ * <p>A scenario chooses the MAC table's size and aging time through the agent's configuration and
+ * reads the table, the topology and the counters through the switch's read-only view while frames
+ * flow.
  *
  * <p>Lab port {@code NAME} becomes switch port and netdev {@code PREFIX-NAME}. The prefix keeps
  * the netdevs of concurrent test runs on one machine (several developers share some machines)
  * from colliding, and lets a leftover netdev be traced to its run.
  *
  * <p>A TAP port keeps the TAP's file descriptor; since the TAP is not persistent, closing that
- * descriptor deletes the netdev wherever it has been moved. A veth port is a
- * {@link PacketPort} (an AF_PACKET socket) on the {@code PREFIX-NAME} end of a pair whose
- * {@code PREFIX_NAME} end goes to the host, the way tapswitch reaches interfaces it does not
- * own; removing the port deletes the pair. Either way, stopping a host first deletes its end,
- * which only makes the port's reading thread see the device vanish until the port is removed.
+ * descriptor deletes the netdev wherever it has been moved. A veth port is an AF_PACKET port on the
+ * {@code PREFIX-NAME} end of a pair whose {@code PREFIX_NAME} end goes to the host, the way
+ * tapswitch reaches interfaces it does not own; removing the port deletes the pair. Either way,
+ * stopping a host first deletes its end, which only makes the port see the device vanish until the
+ * port is removed.
  */
 public final class TapswitchPorts implements SwitchPorts, AutoCloseable {
 
     private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9-]{1,11}");
     private static final Pattern PREFIX = Pattern.compile("[a-z0-9]{1,3}");
 
-    private final Switch datapath;
+    private final SwitchUnderTest sw;
     private final String netdevPrefix;
     private final Set<String> vethPorts = new HashSet<>();
 
-    private TapswitchPorts(Switch datapath, String netdevPrefix) {
-        this.datapath = datapath;
+    private TapswitchPorts(SwitchUnderTest sw, String netdevPrefix) {
+        this.sw = sw;
         this.netdevPrefix = netdevPrefix;
     }
 
     /**
      * Starts a switch with no ports.
      *
-     * @param options the switch's settings, such as a short aging time for aging scenarios
+     * @param config the switch's settings, such as a short aging time for aging scenarios
      * @param netdevPrefix 1..3 of [a-z0-9], put with a dash before every port name to form its
      *     netdev name
      */
-    public static TapswitchPorts start(SwitchOptions options, String netdevPrefix) {
-        Objects.requireNonNull(options, "options");
+    public static TapswitchPorts start(AgentConfig config, String netdevPrefix) {
+        Objects.requireNonNull(config, "config");
         if (!PREFIX.matcher(netdevPrefix).matches()) {
             throw new IllegalArgumentException("netdev prefixes are 1..3 of [a-z0-9]: " + netdevPrefix);
         }
-        return new TapswitchPorts(new Switch(options), netdevPrefix);
+        return new TapswitchPorts(SwitchUnderTest.start(config), netdevPrefix);
     }
 
-    /** The running switch, for assertions on its MAC table, topology and counters. */
-    public Switch datapath() {
-        return datapath;
+    /** The running switch, read-only, for assertions on its MAC table, topology and counters. */
+    public SwitchView view() {
+        return sw.view();
     }
 
     /** The netdev, and switch port, name that lab port {@code portName} has on this switch. */
@@ -77,16 +79,12 @@ public final class TapswitchPorts implements SwitchPorts, AutoCloseable {
      * @throws IllegalArgumentException when the switch has no such port
      */
     public int portId(String portName) {
-        int id = datapath.topology().idOf(netdev(portName));
-        if (id < 0) {
-            throw new IllegalArgumentException("the switch has no port " + netdev(portName));
-        }
-        return id;
+        return sw.port(netdev(portName)).id();
     }
 
     /** The counters of lab port {@code portName}. */
     public PortStats stats(String portName) {
-        return datapath.topology().port(portId(portName)).stats();
+        return sw.port(netdev(portName)).stats();
     }
 
     /**
@@ -98,12 +96,7 @@ public final class TapswitchPorts implements SwitchPorts, AutoCloseable {
     @Override
     public String createTapPort(String name) {
         String netdev = unusedNetdev(name);
-        try {
-            datapath.addPort(TapPort.open(netdev, false, true), PortConfig.enabled(netdev));
-        } catch (NativeException e) {
-            throw new IllegalStateException("cannot create TAP port " + netdev, e);
-        }
-        return netdev;
+        return sw.addTap(netdev, VlanConfig.DEFAULT);
     }
 
     /**
@@ -120,16 +113,15 @@ public final class TapswitchPorts implements SwitchPorts, AutoCloseable {
         try {
             HostCommand.check("sysctl", "-q", "-w", "net/ipv6/conf/" + switchEnd + "/disable_ipv6=1");
             HostCommand.check("ip", "link", "set", "dev", switchEnd, "up");
-            datapath.addPort(PacketPort.open(switchEnd), PortConfig.enabled(switchEnd));
+            sw.addNetdev(switchEnd, VlanConfig.DEFAULT);
             return hostEnd;
-        } catch (NativeException | RuntimeException e) {
+        } catch (RuntimeException e) {
             try {
                 removePort(name);
             } catch (RuntimeException cleanupFailure) {
                 e.addSuppressed(cleanupFailure);
             }
-            throw e instanceof RuntimeException runtime ? runtime
-                    : new IllegalStateException("cannot attach veth port " + switchEnd, e);
+            throw e;
         }
     }
 
@@ -155,7 +147,9 @@ public final class TapswitchPorts implements SwitchPorts, AutoCloseable {
     @Override
     public void removePort(String name) {
         String netdev = netdev(name);
-        datapath.removePort(netdev);
+        if (sw.portId(netdev) >= 0) {
+            sw.removePort(netdev);
+        }
         if (vethPorts.remove(name) && NetDevice.exists(netdev)) {
             CommandResult deletion = HostCommand.run("ip", "link", "delete", "dev", netdev);
             if (!deletion.succeeded() && NetDevice.exists(netdev)) {
@@ -172,7 +166,7 @@ public final class TapswitchPorts implements SwitchPorts, AutoCloseable {
                 removePort(name);
             }
         } finally {
-            datapath.close();
+            sw.close();
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.tapswitch.tests.netns;
 
-import io.tapswitch.agent.lab.Command;
-import io.tapswitch.agent.lab.Netns;
+import io.tapswitch.agent.host.HostCommand;
+import io.tapswitch.agent.host.Netns;
 import io.tapswitch.core.capture.Capture;
 import io.tapswitch.core.capture.CaptureSpec;
 import io.tapswitch.core.engine.MirrorConfig;
@@ -57,7 +57,7 @@ class MirrorIT {
 
     @Test
     void monitorSeesUnicastBetweenTwoOtherHosts() throws Exception {
-        lab.datapath().addMirror(new MirrorConfig("span", Set.of(PREFIX + "-h1"), Set.of(PREFIX + "-h1"), null, false,
+        lab.sw().addMirror(new MirrorConfig("span", Set.of(PREFIX + "-h1"), Set.of(PREFIX + "-h1"), null, false,
                 PREFIX + "-mon", 0, 0));
         try (Tcpdump watch = Tcpdump.start(mon, PREFIX + "-mon", "icmp")) {
             assertThat(h1.run("ping", "-c", "5", "-i", "0.2", "-W", "1", "198.18.2.2").output()).contains("5 received");
@@ -68,13 +68,13 @@ class MirrorIT {
                     && l.contains("198.18.2.2 > 198.18.2.1: ICMP echo reply"))).hasSize(5);
             assertThat(seen).hasSize(10);
         } finally {
-            lab.datapath().removeMirror("span");
+            lab.sw().removeMirror("span");
         }
     }
 
     @Test
     void theMonitorsOwnTransmissionsAreDropped() throws Exception {
-        lab.datapath().addMirror(new MirrorConfig("span2", Set.of(PREFIX + "-h3"), Set.of(), null, false,
+        lab.sw().addMirror(new MirrorConfig("span2", Set.of(PREFIX + "-h3"), Set.of(), null, false,
                 PREFIX + "-mon", 0, 0));
         try (Tcpdump atH1 = Tcpdump.start(h1, PREFIX + "-h1", "ether", "src", "02:00:00:02:00:0f")) {
             long before = lab.port("mon").stats().decisions(Reason.DROP_MIRROR_OUTPUT);
@@ -84,27 +84,27 @@ class MirrorIT {
             mon.run("ping", "-c", "3", "-i", "0.2", "-W", "1", "198.18.2.1");
             assertThat(atH1.stop()).isEmpty();
             assertThat(lab.port("mon").stats().decisions(Reason.DROP_MIRROR_OUTPUT)).isGreaterThanOrEqualTo(before + 3);
-            assertThat(lab.datapath().fdb().lookup(0, io.tapswitch.core.frame.MacAddress.parse("02:00:00:02:00:0f")))
+            assertThat(lab.sw().view().fdb().lookup(0, io.tapswitch.core.frame.MacAddress.parse("02:00:00:02:00:0f")))
                     .isEqualTo(-1);
         } finally {
             mon.run("ip", "addr", "flush", "dev", PREFIX + "-mon");
-            lab.datapath().removeMirror("span2");
+            lab.sw().removeMirror("span2");
         }
     }
 
     @Test
     void rspanCarriesCopiesInAVlanToATrunk() throws Exception {
         String trunk = lab.bareTap("trk", VlanConfig.trunk(VlanSet.of(999)));
-        Command.run(List.of("sysctl", "-q", "-w", "net.ipv6.conf." + trunk + ".disable_ipv6=1"));
-        lab.datapath().addMirror(new MirrorConfig("rspan", Set.of(PREFIX + "-h3"), Set.of(), null, false, null, 999, 0));
+        HostCommand.run(List.of("sysctl", "-q", "-w", "net.ipv6.conf." + trunk + ".disable_ipv6=1"));
+        lab.sw().addMirror(new MirrorConfig("rspan", Set.of(PREFIX + "-h3"), Set.of(), null, false, null, 999, 0));
         try (Tcpdump onTrunk = Tcpdump.start(null, trunk, "vlan", "999", "and", "icmp")) {
             assertThat(h3.run("ping", "-c", "3", "-i", "0.2", "-W", "1", "198.18.2.1").output()).contains("3 received");
             List<String> seen = onTrunk.stop();
             assertThat(seen.stream().filter(l -> l.contains("vlan 999") && l.contains("198.18.2.3 > 198.18.2.1: ICMP echo request")))
                     .hasSize(3);
         } finally {
-            lab.datapath().removeMirror("rspan");
-            lab.datapath().removePort(trunk);
+            lab.sw().removeMirror("rspan");
+            lab.sw().removePort(trunk);
         }
     }
 
@@ -119,11 +119,11 @@ class MirrorIT {
             try (OutputStream out = Files.newOutputStream(file)) {
                 // Bounded by time rather than by count: other hosts' multicast (MLD reports, say)
                 // reaches h2 too, and must not take the place of the pings.
-                capture = lab.datapath().startCapture(CaptureSpec.of(PREFIX + "-h2", 0).withDuration(Duration.ofSeconds(3)), out);
+                capture = lab.sw().capturePort(CaptureSpec.of(PREFIX + "-h2", 0).withDuration(Duration.ofSeconds(3)), out);
                 h1.run("ping", "-c", "2", "-i", "0.2", "-W", "1", "198.18.2.2");
                 assertThat(capture.await(10, TimeUnit.SECONDS)).isTrue();
             }
-            String read = Command.check("tcpdump", "-n", "-e", "-r", file.toString());
+            String read = HostCommand.check("tcpdump", "-n", "-e", "-r", file.toString()).output();
             List<String> lines = read.lines().filter(l -> l.contains("ICMP echo")).toList();
             assertThat(lines).as(read).hasSize(4);
             assertThat(lines.stream().filter(l -> l.contains("198.18.2.1 > 198.18.2.2: ICMP echo request"))).hasSize(2);

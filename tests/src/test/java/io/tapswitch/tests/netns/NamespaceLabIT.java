@@ -1,9 +1,10 @@
 package io.tapswitch.tests.netns;
 
-import io.tapswitch.agent.lab.Command;
-import io.tapswitch.agent.lab.DemoLab;
-import io.tapswitch.agent.lab.Netns;
-import io.tapswitch.core.engine.Switch;
+import io.tapswitch.agent.demo.DemoLab;
+import io.tapswitch.agent.host.CommandResult;
+import io.tapswitch.agent.host.HostCommand;
+import io.tapswitch.agent.host.Netns;
+import io.tapswitch.agent.state.SwitchView;
 import io.tapswitch.core.engine.Topology;
 import io.tapswitch.core.fdb.FdbEntry;
 import io.tapswitch.core.frame.MacAddress;
@@ -68,9 +69,9 @@ class NamespaceLabIT {
         for (int a = 1; a <= HOSTS; a++) {
             for (int b = 1; b <= HOSTS; b++) {
                 if (a != b) {
-                    Command.Result r = host(a).run("ping", "-c", "2", "-i", "0.2", "-W", "2", DemoLab.ipv4(b));
+                    CommandResult r = host(a).run("ping", "-c", "2", "-i", "0.2", "-W", "2", DemoLab.ipv4(b));
                     assertThat(r.output()).as("ping h%d -> h%d", a, b).contains("2 received");
-                    Command.Result r6 = host(a).run("ping", "-6", "-c", "1", "-W", "2", DemoLab.ipv6(b));
+                    CommandResult r6 = host(a).run("ping", "-6", "-c", "1", "-W", "2", DemoLab.ipv6(b));
                     assertThat(r6.output()).as("ping6 h%d -> h%d", a, b).contains("1 received");
                 }
             }
@@ -80,7 +81,7 @@ class NamespaceLabIT {
     @Test
     @Order(2)
     void fdbHoldsEachHostOnItsPort() {
-        Switch sw = lab.agent().datapath();
+        SwitchView sw = lab.agent().view();
         Topology t = sw.topology();
         for (int i = 1; i <= HOSTS; i++) {
             long mac = MacAddress.parse(DemoLab.mac(i));
@@ -109,7 +110,7 @@ class NamespaceLabIT {
             capture.destroyForcibly();
             host(1).run("ip", "neigh", "del", "198.18.0.99", "dev", DemoLab.portName(1));
         }
-        assertThat(lab.agent().datapath().fdb().lookup(0, MacAddress.parse(ghost))).isEqualTo(-1);
+        assertThat(lab.agent().view().fdb().lookup(0, MacAddress.parse(ghost))).isEqualTo(-1);
     }
 
     @Test
@@ -141,14 +142,14 @@ class NamespaceLabIT {
     @Test
     @Order(5)
     void shutdownLeavesNothingBehind() throws Exception {
-        List<Thread> workers = lab.agent().datapath().threads();
+        List<Thread> workers = lab.agent().view().threads();
         assertThat(workers).hasSize(HOSTS).allMatch(Thread::isAlive);
         lab.close();
         lab = null;
         assertThat(workers).noneMatch(Thread::isAlive);
         for (int i = 1; i <= HOSTS; i++) {
             assertThat(Netns.exists(DemoLab.hostName(i))).isFalse();
-            assertThat(Command.run(List.of("ip", "link", "show", DemoLab.portName(i))).ok()).isFalse();
+            assertThat(HostCommand.run(List.of("ip", "link", "show", DemoLab.portName(i))).succeeded()).isFalse();
         }
         await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
             assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("tapswitch-")

@@ -1,6 +1,6 @@
 package io.tapswitch.tests.netns;
 
-import io.tapswitch.agent.lab.Netns;
+import io.tapswitch.agent.host.Netns;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.tapswitch.tests.netns;
 
-import io.tapswitch.agent.lab.Command;
-import io.tapswitch.agent.lab.Netns;
+import io.tapswitch.agent.host.HostCommand;
+import io.tapswitch.agent.host.Netns;
 import io.tapswitch.core.engine.Reason;
 import io.tapswitch.core.fdb.MacTable;
 import io.tapswitch.core.frame.Frame;
@@ -42,7 +42,7 @@ class VlanIT {
         b10 = lab.host("b10", VlanConfig.access(10), "02:00:00:01:00:0b", "198.18.1.11/24");
         c20 = lab.host("c20", VlanConfig.access(20), "02:00:00:01:00:14", "198.18.1.20/24");
         trunk = lab.bareTap("trk", VlanConfig.trunk(VlanSet.parse("10,20")));
-        Command.run(List.of("sysctl", "-q", "-w", "net.ipv6.conf." + trunk + ".disable_ipv6=1"));
+        HostCommand.run(List.of("sysctl", "-q", "-w", "net.ipv6.conf." + trunk + ".disable_ipv6=1"));
     }
 
     @AfterAll
@@ -90,7 +90,7 @@ class VlanIT {
             assertThat(b.getShort(16) & 0xffff).isEqualTo(0x0806);
             assertThat(b.getShort(18 + 6)).isEqualTo((short) 2);
             assertThat(MacAddress.format(destinationOf(reply))).isEqualTo(GHOST);
-            assertThat(lab.datapath().fdb().lookup(20, MacAddress.parse(GHOST))).isEqualTo(lab.portId("trk"));
+            assertThat(lab.sw().view().fdb().lookup(20, MacAddress.parse(GHOST))).isEqualTo(lab.portId("trk"));
             // VLAN 10 asks for c20's address: nobody in VLAN 10 has it, c20 never hears it
             try (Tcpdump atC20 = Tcpdump.start(c20, PREFIX + "-c20", "arp")) {
                 frame.load(arpRequest(0x8100, 10, "198.18.1.20"));

@@ -1,7 +1,7 @@
 package io.tapswitch.tests.port;
 
-import io.tapswitch.agent.lab.Command;
-import io.tapswitch.agent.lab.Netns;
+import io.tapswitch.agent.host.HostCommand;
+import io.tapswitch.agent.host.Netns;
 import io.tapswitch.core.port.PacketPort;
 import io.tapswitch.core.port.Port;
 import io.tapswitch.core.port.TapPort;
@@ -36,9 +36,9 @@ class PacketPortIT extends PortContractIT {
 
     @Override
     protected void createDevice(String name, Netns ns) {
-        Command.check("ip", "link", "add", name, "type", "veth", "peer", "name", peer(name), "netns", ns.name());
-        Command.check("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".disable_ipv6=1");
-        Command.check("ip", "link", "set", "dev", name, "up");
+        HostCommand.check("ip", "link", "add", name, "type", "veth", "peer", "name", peer(name), "netns", ns.name());
+        HostCommand.check("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".disable_ipv6=1");
+        HostCommand.check("ip", "link", "set", "dev", name, "up");
     }
 
     @Override
@@ -54,13 +54,13 @@ class PacketPortIT extends PortContractIT {
 
     @Override
     protected void setLinkUp(String name, Netns ns, boolean up) {
-        Command.check("ip", "link", "set", "dev", name, up ? "up" : "down");
+        HostCommand.check("ip", "link", "set", "dev", name, up ? "up" : "down");
     }
 
     @Override
     protected void removeDevice(String name) {
         if (NetDevice.exists(name)) {
-            Command.run(List.of("ip", "link", "del", name));
+            HostCommand.run(List.of("ip", "link", "del", name));
         }
     }
 
@@ -82,9 +82,9 @@ class PacketPortIT extends PortContractIT {
         assertThat(port.restoresVlanTags()).isTrue();
         assertThat(port.outgoingFilter()).as("Linux >= 4.20").isEqualTo(PacketPort.OutgoingFilter.IGNORE_OUTGOING);
         assertThat(port.boundIndex()).isEqualTo(NetDevice.index(name));
-        assertThat(Command.check("ip", "-d", "link", "show", "dev", name)).as("while the port is open").contains("promiscuity 1 ");
+        assertThat(HostCommand.check("ip", "-d", "link", "show", "dev", name).output()).as("while the port is open").contains("promiscuity 1 ");
         port.close();
-        assertThat(Command.check("ip", "-d", "link", "show", "dev", name)).as("once the port is closed").contains("promiscuity 0 ");
+        assertThat(HostCommand.check("ip", "-d", "link", "show", "dev", name).output()).as("once the port is closed").contains("promiscuity 0 ");
     }
 
     /**
@@ -102,7 +102,7 @@ class PacketPortIT extends PortContractIT {
         byte[] inbound = Probes.tagged(Probes.mac("02:7a:73:70:6b:09"), Probes.mac("02:7a:73:70:6b:0a"), tpid, tci, 0x88b5, 60);
         byte[] outbound = Probes.tagged(Probes.mac("02:7a:73:70:6b:0a"), Probes.mac("02:7a:73:70:6b:09"), tpid, tci, 0x88b5, 61);
         try (TapPort tap = TapPort.open(tapName, false, true)) {
-            Command.check("sysctl", "-q", "-w", "net.ipv6.conf." + tapName + ".disable_ipv6=1");
+            HostCommand.check("sysctl", "-q", "-w", "net.ipv6.conf." + tapName + ".disable_ipv6=1");
             tap.setLinkUp(true);
             try (PacketPort port = PacketPort.open(tapName)) {
                 assertThat(sendOnce(tap, inbound)).isZero();
@@ -143,7 +143,7 @@ class PacketPortIT extends PortContractIT {
         int fd = port.pollFd();
         int oldIndex = NetDevice.index(name);
 
-        Command.check("ip", "link", "del", name);
+        HostCommand.check("ip", "link", "del", name);
         Exchange gone = exchange(port, arpRequest(0, 0), isArpReply(0, 0), 2500);
         assertThat(gone.match()).isNull();
         assertThat(gone.errors()).isPositive();

@@ -2,7 +2,7 @@ package io.tapswitch.tests.port;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import io.tapswitch.agent.lab.Netns;
+import io.tapswitch.agent.host.Netns;
 import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.port.Port;
 import io.tapswitch.core.sys.NativeException;

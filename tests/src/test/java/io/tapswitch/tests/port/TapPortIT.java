@@ -1,7 +1,7 @@
 package io.tapswitch.tests.port;
 
-import io.tapswitch.agent.lab.Command;
-import io.tapswitch.agent.lab.Netns;
+import io.tapswitch.agent.host.HostCommand;
+import io.tapswitch.agent.host.Netns;
 import io.tapswitch.core.port.Port;
 import io.tapswitch.core.port.TapPort;
 import io.tapswitch.core.sys.NativeException;
@@ -27,7 +27,7 @@ class TapPortIT extends PortContractIT {
 
     @Override
     protected void createDevice(String name, Netns ns) {
-        Command.check("ip", "link", "add", notATap(name), "type", "veth", "peer", "name", name + "w");
+        HostCommand.check("ip", "link", "add", notATap(name), "type", "veth", "peer", "name", name + "w");
     }
 
     @Override
@@ -49,7 +49,7 @@ class TapPortIT extends PortContractIT {
 
     @Override
     protected void removeDevice(String name) {
-        Command.run(List.of("ip", "link", "del", notATap(name)));
+        HostCommand.run(List.of("ip", "link", "del", notATap(name)));
     }
 
     @Override

@@ -1,16 +1,15 @@
 package io.tapswitch.tests.port;
 
-import io.tapswitch.agent.lab.Command;
-import io.tapswitch.agent.lab.Netns;
-import io.tapswitch.core.engine.PortConfig;
+import io.tapswitch.agent.host.HostCommand;
+import io.tapswitch.agent.host.Netns;
 import io.tapswitch.core.engine.PortStats;
-import io.tapswitch.core.engine.Switch;
-import io.tapswitch.core.engine.SwitchOptions;
 import io.tapswitch.core.engine.SwitchPort;
 import io.tapswitch.core.frame.MacAddress;
 import io.tapswitch.core.port.PacketPort;
 import io.tapswitch.core.sys.NativeException;
 import io.tapswitch.core.sys.NetDevice;
+import io.tapswitch.core.vlan.VlanConfig;
+import io.tapswitch.tests.lab.SwitchUnderTest;
 import io.tapswitch.tests.netns.Root;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,7 +45,7 @@ class VethNetdevIT {
     private static final String ID = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 4);
 
     private static final List<Netns> hosts = new ArrayList<>();
-    private static Switch sw;
+    private static SwitchUnderTest sw;
 
     private static String switchEnd(int i) {
         return "tspkv" + ID + "s" + i;
@@ -71,31 +70,20 @@ class VethNetdevIT {
     @BeforeAll
     static void start() throws Exception {
         Root.require();
-        sw = new Switch(SwitchOptions.defaults().withName("tspk-veth"));
+        sw = SwitchUnderTest.start("tspk-veth");
         for (int i = 1; i <= HOSTS; i++) {
             hosts.add(Netns.create("tspkv" + ID + "h" + i));
             connect(i);
-            sw.addPort(open(switchEnd(i)), PortConfig.enabled(switchEnd(i)));
+            sw.addNetdev(switchEnd(i), VlanConfig.DEFAULT);
         }
     }
 
     /** Creates host {@code i}'s veth pair, the host end configured inside its namespace. */
     private static void connect(int i) {
-        Command.check("ip", "link", "add", switchEnd(i), "type", "veth", "peer", "name", hostEnd(i), "netns", host(i).name());
-        Command.check("sysctl", "-q", "-w", "net.ipv6.conf." + switchEnd(i) + ".disable_ipv6=1");
-        Command.check("ip", "link", "set", "dev", switchEnd(i), "up");
+        HostCommand.check("ip", "link", "add", switchEnd(i), "type", "veth", "peer", "name", hostEnd(i), "netns", host(i).name());
+        HostCommand.check("sysctl", "-q", "-w", "net.ipv6.conf." + switchEnd(i) + ".disable_ipv6=1");
+        HostCommand.check("ip", "link", "set", "dev", switchEnd(i), "up");
         host(i).configure(hostEnd(i), mac(i), ip(i) + "/24", null);
-    }
-
-    private static PacketPort open(String name) throws NativeException {
-        PacketPort port = PacketPort.open(name);
-        try {
-            port.setLinkUp(true);
-        } catch (NativeException e) {
-            port.close();
-            throw e;
-        }
-        return port;
     }
 
     @AfterAll
@@ -107,7 +95,7 @@ class VethNetdevIT {
         } finally {
             for (int i = 1; i <= HOSTS; i++) {
                 if (NetDevice.exists(switchEnd(i))) {
-                    Command.run(List.of("ip", "link", "del", switchEnd(i)));
+                    HostCommand.run(List.of("ip", "link", "del", switchEnd(i)));
                 }
             }
             hosts.forEach(Netns::close);
@@ -119,7 +107,7 @@ class VethNetdevIT {
     }
 
     private static SwitchPort port(int i) {
-        return sw.topology().port(sw.topology().idOf(switchEnd(i)));
+        return sw.port(switchEnd(i));
     }
 
     @Test
@@ -133,7 +121,7 @@ class VethNetdevIT {
             }
         }
         for (int i = 1; i <= HOSTS; i++) {
-            assertThat(sw.fdb().lookup(0, MacAddress.parse(mac(i)))).as("host %d learned on its port", i)
+            assertThat(sw.view().fdb().lookup(0, MacAddress.parse(mac(i)))).as("host %d learned on its port", i)
                     .isEqualTo(port(i).id());
         }
     }
@@ -187,11 +175,11 @@ class VethNetdevIT {
     void aLinkTakenDownComesBackOnItsOwn() {
         long errorsBefore = port(2).stats().rxErrors();
         long downAt = System.nanoTime();
-        Command.check("ip", "link", "set", "dev", switchEnd(2), "down");
+        HostCommand.check("ip", "link", "set", "dev", switchEnd(2), "down");
         await().atMost(5, TimeUnit.SECONDS).until(() -> !port(2).operUp());
         assertThat(pings(1, 2)).as("no path while h2's link is down").isFalse();
 
-        Command.check("ip", "link", "set", "dev", switchEnd(2), "up");
+        HostCommand.check("ip", "link", "set", "dev", switchEnd(2), "up");
         await().atMost(15, TimeUnit.SECONDS).until(() -> pings(1, 2));
         assertThat(port(2).operUp()).isTrue();
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - downAt) + 1;
@@ -203,7 +191,7 @@ class VethNetdevIT {
     @Order(4)
     void aLinkDeletedAndCreatedAgainIsFollowed() {
         int fd = port(3).device().pollFd();
-        Command.check("ip", "link", "del", switchEnd(3));
+        HostCommand.check("ip", "link", "del", switchEnd(3));
         await().atMost(5, TimeUnit.SECONDS).until(() -> !port(3).operUp());
 
         connect(3);

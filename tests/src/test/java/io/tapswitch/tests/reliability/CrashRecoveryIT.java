@@ -1,7 +1,7 @@
 package io.tapswitch.tests.reliability;
 
-import io.tapswitch.agent.lab.Command;
-import io.tapswitch.agent.lab.Netns;
+import io.tapswitch.agent.host.HostCommand;
+import io.tapswitch.agent.host.Netns;
 import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.port.PacketPort;
 import io.tapswitch.core.port.Port;
@@ -57,8 +57,8 @@ class CrashRecoveryIT {
             hosts.add(ns);
             ns.exec("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
             ns.exec("sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=1");
-            Command.check("ip", "link", "add", veth(i), "type", "veth", "peer", "name", veth(i) + "e", "netns", ns.name());
-            Command.check("sysctl", "-q", "-w", "net.ipv6.conf." + veth(i) + ".disable_ipv6=1");
+            HostCommand.check("ip", "link", "add", veth(i), "type", "veth", "peer", "name", veth(i) + "e", "netns", ns.name());
+            HostCommand.check("sysctl", "-q", "-w", "net.ipv6.conf." + veth(i) + ".disable_ipv6=1");
             ns.configure(veth(i) + "e", "02:00:00:06:00:0" + i, "198.18.6." + i + "/24", null);
         }
         config = dir.resolve("switch.yaml");
@@ -88,7 +88,7 @@ class CrashRecoveryIT {
         } finally {
             for (String link : List.of(TAP, veth(1), veth(2))) {
                 if (NetDevice.exists(link)) {
-                    Command.run(List.of("ip", "link", "del", link));
+                    HostCommand.run(List.of("ip", "link", "del", link));
                 }
             }
             hosts.forEach(Netns::close);
@@ -107,7 +107,7 @@ class CrashRecoveryIT {
     private static Process startAgent(Path log) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "io.tapswitch.agent.Main", "run", "--config", config.toString())
+                "io.tapswitch.agent.cli.Main", "run", "--config", config.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         agents.add(p);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

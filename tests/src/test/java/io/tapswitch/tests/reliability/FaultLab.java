@@ -1,71 +1,55 @@
 package io.tapswitch.tests.reliability;
 
-import io.tapswitch.agent.lab.Command;
-import io.tapswitch.agent.lab.Netns;
-import io.tapswitch.core.engine.PortConfig;
-import io.tapswitch.core.engine.PortListener;
-import io.tapswitch.core.engine.Switch;
-import io.tapswitch.core.engine.SwitchOptions;
+import io.tapswitch.agent.config.AgentConfig;
+import io.tapswitch.agent.host.HostCommand;
+import io.tapswitch.agent.host.Netns;
 import io.tapswitch.core.engine.SwitchPort;
-import io.tapswitch.core.fdb.FdbListener;
-import io.tapswitch.core.port.PacketPort;
-import io.tapswitch.core.port.TapPort;
 import io.tapswitch.core.sys.NetDevice;
+import io.tapswitch.core.vlan.VlanConfig;
+import io.tapswitch.tests.lab.SwitchUnderTest;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An in-process switch for the reliability tests, with three kinds of attachment: a host in a
+ * A switch under test for the reliability tests, with three kinds of attachment: a host in a
  * namespace on a switch-owned TAP, a host in a namespace behind a veth pair whose root end is an
  * AF_PACKET port, and a bare TAP whose netdev stays in the root namespace (for injecting frames or
  * building loops). Every name starts with the lab's prefix; closing removes the switch's ports,
  * then every link and namespace the lab made, whatever state a failed test left them in.
  */
 final class FaultLab implements AutoCloseable {
-    /** A port state change as the switch reported it. */
-    record StateChange(String port, boolean up) {
-    }
-
     private final String prefix;
-    private final Switch datapath;
+    private final SwitchUnderTest sw;
     private final List<Netns> namespaces = new ArrayList<>();
     private final List<String> links = new ArrayList<>();
-    private final List<StateChange> changes = new CopyOnWriteArrayList<>();
 
-    FaultLab(String prefix, SwitchOptions options) {
+    FaultLab(String prefix, AgentConfig config) {
         this.prefix = prefix;
-        PortListener listener = new PortListener() {
-            @Override
-            public void portStateChanged(String name, boolean operUp) {
-                changes.add(new StateChange(name, operUp));
-            }
-        };
-        this.datapath = new Switch(options.withName(prefix), FdbListener.NONE, listener);
+        this.sw = SwitchUnderTest.start(config);
     }
 
     FaultLab(String prefix) {
-        this(prefix, SwitchOptions.defaults());
+        this(prefix, new AgentConfig(prefix, null, null, List.of()));
     }
 
-    Switch datapath() {
-        return datapath;
+    SwitchUnderTest sw() {
+        return sw;
     }
 
     String name(String suffix) {
         return prefix + "-" + suffix;
     }
 
-    /** State changes reported so far, oldest first. */
-    List<StateChange> changes() {
-        return List.copyOf(changes);
+    /** Port state changes announced so far, oldest first. */
+    List<SwitchUnderTest.StateChange> changes() {
+        return sw.changes();
     }
 
     SwitchPort port(String suffix) {
-        return datapath.topology().port(datapath.topology().idOf(name(suffix)));
+        return sw.port(name(suffix));
     }
 
     /** A namespace {@code PREFIX-suffix} with IPv6 off, so hosts only send what a test makes them send. */
@@ -78,10 +62,10 @@ final class FaultLab implements AutoCloseable {
     }
 
     /** A host in namespace {@code PREFIX-suffix} holding the netdev of TAP port {@code PREFIX-suffix}. */
-    Netns tapHost(String suffix, String mac, String ipv4Cidr) throws Exception {
+    Netns tapHost(String suffix, String mac, String ipv4Cidr) {
         String port = name(suffix);
         links.add(port);
-        datapath.addPort(TapPort.open(port, false, true), PortConfig.enabled(port));
+        sw.addTap(port, VlanConfig.DEFAULT);
         Netns ns = namespace(suffix);
         ns.adopt(port);
         ns.configure(port, mac, ipv4Cidr, null);
@@ -92,17 +76,10 @@ final class FaultLab implements AutoCloseable {
      * A host in namespace {@code PREFIX-suffix} behind veth {@code PREFIX-suffix} (root end, an
      * AF_PACKET port) and {@code PREFIX-suffixe} (host end).
      */
-    Netns vethHost(String suffix, String mac, String ipv4Cidr) throws Exception {
+    Netns vethHost(String suffix, String mac, String ipv4Cidr) {
         Netns ns = namespace(suffix);
         connectVeth(suffix, ns, mac, ipv4Cidr);
-        PacketPort port = PacketPort.open(name(suffix));
-        try {
-            port.setLinkUp(true);
-        } catch (Exception e) {
-            port.close();
-            throw e;
-        }
-        datapath.addPort(port, PortConfig.enabled(name(suffix)));
+        sw.addNetdev(name(suffix), VlanConfig.DEFAULT);
         return ns;
     }
 
@@ -112,21 +89,17 @@ final class FaultLab implements AutoCloseable {
         if (!links.contains(root)) {
             links.add(root);
         }
-        Command.check("ip", "link", "add", root, "type", "veth", "peer", "name", root + "e", "netns", ns.name());
-        Command.check("sysctl", "-q", "-w", "net.ipv6.conf." + root + ".disable_ipv6=1");
-        Command.check("ip", "link", "set", "dev", root, "up");
+        HostCommand.check("ip", "link", "add", root, "type", "veth", "peer", "name", root + "e", "netns", ns.name());
+        HostCommand.check("sysctl", "-q", "-w", "net.ipv6.conf." + root + ".disable_ipv6=1");
+        HostCommand.check("ip", "link", "set", "dev", root, "up");
         ns.configure(root + "e", mac, ipv4Cidr, null);
     }
 
     /** A TAP port {@code PREFIX-suffix} whose netdev stays in the root namespace, up, IPv6 off. */
-    String bareTap(String suffix) throws Exception {
+    String bareTap(String suffix) {
         String port = name(suffix);
         links.add(port);
-        TapPort tap = TapPort.open(port, false, true);
-        datapath.addPort(tap, PortConfig.enabled(port));
-        Command.check("sysctl", "-q", "-w", "net.ipv6.conf." + port + ".disable_ipv6=1");
-        tap.setLinkUp(true);
-        return port;
+        return sw.addTap(port, VlanConfig.DEFAULT);
     }
 
     /** Remembers a link to delete on close (bridges, devices a test made itself). */
@@ -137,13 +110,13 @@ final class FaultLab implements AutoCloseable {
     /** Every port's state, counters and thread, for failure messages. */
     String report() {
         StringBuilder sb = new StringBuilder();
-        for (SwitchPort p : datapath.topology().ports()) {
+        for (SwitchPort p : sw.view().topology().ports()) {
             var st = p.stats();
             sb.append(String.format("%s: operUp %s, rx %d (errors %d), tx %d (errors %d), drops %d, fdb entries %d%n",
                     p.name(), p.operUp(), st.rxPackets(), st.rxErrors(), st.txPackets(), st.txErrors(), st.drops(),
-                    datapath.fdb().countForPort(p.id())));
+                    sw.view().fdb().countForPort(p.id())));
         }
-        for (Thread t : datapath.threads()) {
+        for (Thread t : sw.view().threads()) {
             sb.append(t.getName()).append(' ').append(t.getState());
             for (StackTraceElement e : t.getStackTrace()) {
                 sb.append("\n    at ").append(e);
@@ -167,11 +140,11 @@ final class FaultLab implements AutoCloseable {
     @Override
     public void close() {
         try {
-            datapath.close();
+            sw.close();
         } finally {
             for (String link : links) {
                 if (NetDevice.exists(link)) {
-                    Command.run(List.of("ip", "link", "del", link));
+                    HostCommand.run("ip", "link", "del", link);
                 }
             }
             namespaces.forEach(Netns::close);

@@ -1,7 +1,7 @@
 package io.tapswitch.tests.reliability;
 
-import io.tapswitch.agent.lab.Netns;
-import io.tapswitch.core.engine.Switch;
+import io.tapswitch.agent.host.Netns;
+import io.tapswitch.agent.state.SwitchView;
 import io.tapswitch.core.engine.SwitchPort;
 import io.tapswitch.core.fdb.FdbCounters;
 import io.tapswitch.core.fdb.MacTable;
@@ -62,7 +62,7 @@ class MacFloodIT {
 
     @Test
     void aFloodOfRandomSourceMacsCostsOtherHostsNothing() throws Exception {
-        Switch sw = lab.datapath();
+        SwitchView sw = lab.sw().view();
         SwitchPort a = lab.port("a");
         SwitchPort portB = lab.port("b");
         SwitchPort portC = lab.port("c");

@@ -1,13 +1,14 @@
 package io.tapswitch.tests.reliability;
 
-import io.tapswitch.agent.lab.Command;
-import io.tapswitch.agent.lab.Netns;
-import io.tapswitch.core.engine.PortConfig;
-import io.tapswitch.core.engine.Switch;
+import io.tapswitch.agent.config.PortSpec;
+import io.tapswitch.agent.host.HostCommand;
+import io.tapswitch.agent.host.Netns;
 import io.tapswitch.core.engine.SwitchPort;
 import io.tapswitch.core.port.PacketPort;
 import io.tapswitch.core.port.TapPort;
 import io.tapswitch.core.sys.NetDevice;
+import io.tapswitch.core.vlan.VlanConfig;
+import io.tapswitch.tests.lab.SwitchUnderTest;
 import io.tapswitch.tests.netns.Root;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,7 +70,7 @@ class PortFaultIT {
 
     private static Thread worker(String suffix) {
         String name = "tapswitch-port-" + lab.name(suffix);
-        return lab.datapath().threads().stream().filter(t -> t.getName().equals(name)).findFirst().orElseThrow();
+        return lab.sw().view().threads().stream().filter(t -> t.getName().equals(name)).findFirst().orElseThrow();
     }
 
     @Test
@@ -92,7 +93,7 @@ class PortFaultIT {
 
             t2.exec("ip", "link", "del", lab.name("t2"));
             await().atMost(5, TimeUnit.SECONDS).until(() -> !port.operUp());
-            assertThat(lab.changes()).contains(new FaultLab.StateChange(lab.name("t2"), false));
+            assertThat(lab.changes()).contains(new SwitchUnderTest.StateChange(lab.name("t2"), false));
 
             // Down, with t1 still sending towards t2: the thread must wait, not spin.
             long cpu0 = Footprint.cpuNanos(thread);
@@ -106,7 +107,7 @@ class PortFaultIT {
             assertThat(cpuMillis).as("CPU ms of the port's thread in 3 s while down").isLessThan(300);
             assertThat(rxErrors).as("receive errors in 3 s while down: about one a second").isLessThanOrEqualTo(8);
 
-            Command.check("ip", "tuntap", "add", "dev", lab.name("t2"), "mode", "tap");
+            HostCommand.check("ip", "tuntap", "add", "dev", lab.name("t2"), "mode", "tap");
             // the port re-attaches and brings the link up within about a second
             await().atMost(10, TimeUnit.SECONDS).until(() -> carrier(lab.name("t2")));
             t2.adopt(lab.name("t2"));
@@ -114,8 +115,8 @@ class PortFaultIT {
             lab.awaitPing(t1, IP2, 20);
             assertThat(port.operUp()).isTrue();
             assertThat(port.device().pollFd()).as("same descriptor number after re-attaching").isEqualTo(fd);
-            assertThat(lab.changes()).containsSubsequence(new FaultLab.StateChange(lab.name("t2"), false),
-                    new FaultLab.StateChange(lab.name("t2"), true));
+            assertThat(lab.changes()).containsSubsequence(new SwitchUnderTest.StateChange(lab.name("t2"), false),
+                    new SwitchUnderTest.StateChange(lab.name("t2"), true));
             assertThat(worker("t2")).isSameAs(thread);
         } finally {
             load.forEach(Process::destroyForcibly);
@@ -149,7 +150,7 @@ class PortFaultIT {
             for (int round = 0; round < 10; round++) {
                 Process tap = new ProcessBuilder(t2.inside("ip", "-batch", tapBatch.toString()))
                         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                Command.check("ip", "-batch", vethBatch.toString());
+                HostCommand.check("ip", "-batch", vethBatch.toString());
                 assertThat(tap.waitFor(20, TimeUnit.SECONDS)).isTrue();
                 assertThat(tap.exitValue()).isZero();
                 Thread.sleep(20);
@@ -190,7 +191,7 @@ class PortFaultIT {
         int cycles = 3;
         long began = System.nanoTime();
         for (int i = 0; i < cycles; i++) {
-            Command.check("ip", "link", "del", lab.name("v3"));
+            HostCommand.check("ip", "link", "del", lab.name("v3"));
             await().atMost(5, TimeUnit.SECONDS).until(() -> !port.operUp());
             lab.connectVeth("v3", v3, MAC3, IP3 + "/24");
             lab.awaitPing(t1, IP3, 20);
@@ -206,14 +207,14 @@ class PortFaultIT {
     @Test
     @Order(4)
     void aHundredPortCyclesLeaveNoDescriptorOrThread() throws Exception {
-        Switch sw = lab.datapath();
+        SwitchUnderTest sw = lab.sw();
         String veth = lab.name("cy");
         lab.track(veth);
-        Command.check("ip", "link", "add", veth, "type", "veth", "peer", "name", veth + "e");
-        Command.check("sysctl", "-q", "-w", "net.ipv6.conf." + veth + ".disable_ipv6=1");
-        Command.check("sysctl", "-q", "-w", "net.ipv6.conf." + veth + "e.disable_ipv6=1");
-        Command.check("ip", "link", "set", "dev", veth + "e", "up");
-        Command.check("ip", "link", "set", "dev", veth, "up");
+        HostCommand.check("ip", "link", "add", veth, "type", "veth", "peer", "name", veth + "e");
+        HostCommand.check("sysctl", "-q", "-w", "net.ipv6.conf." + veth + ".disable_ipv6=1");
+        HostCommand.check("sysctl", "-q", "-w", "net.ipv6.conf." + veth + "e.disable_ipv6=1");
+        HostCommand.check("ip", "link", "set", "dev", veth + "e", "up");
+        HostCommand.check("ip", "link", "set", "dev", veth, "up");
         lab.track(lab.name("cyt"));
         cycle(sw, veth);
         List<String> fdsBefore = Footprint.fds();
@@ -237,15 +238,16 @@ class PortFaultIT {
         lab.awaitPing(t1, IP3, 10);
     }
 
-    /** One of each: a TAP port added and removed, an AF_PACKET port added and removed, a TAP opened and closed. */
-    private static void cycle(Switch sw, String veth) throws Exception {
+    /**
+     * One of each, ports through the control plane: a TAP port added and removed, an AF_PACKET port
+     * added and removed, and a bare TAP device opened and closed.
+     */
+    private static void cycle(SwitchUnderTest sw, String veth) throws Exception {
         String tap = lab.name("cyt");
-        TapPort t = TapPort.open(tap, false, true);
-        sw.addPort(t, PortConfig.enabled(tap));
-        t.setLinkUp(true);
-        assertThat(sw.removePort(tap)).isTrue();
-        sw.addPort(PacketPort.open(veth), PortConfig.enabled(veth));
-        assertThat(sw.removePort(veth)).isTrue();
+        sw.addPort(new PortSpec(tap, PortSpec.PortKindSpec.TAP, PortSpec.CreateMode.CREATE, false, true));
+        sw.removePort(tap);
+        sw.addNetdev(veth, VlanConfig.DEFAULT);
+        sw.removePort(veth);
         TapPort.open(tap, false, true).close();
     }
 }

@@ -4,11 +4,12 @@ import io.tapswitch.agent.Agent;
 import io.tapswitch.agent.config.AgentConfig;
 import io.tapswitch.agent.config.HttpSpec;
 import io.tapswitch.agent.config.PortSpec;
-import io.tapswitch.agent.lab.Command;
-import io.tapswitch.agent.lab.Netns;
+import io.tapswitch.agent.config.StormSpec;
+import io.tapswitch.agent.host.HostCommand;
+import io.tapswitch.agent.host.Netns;
+import io.tapswitch.agent.state.Change;
+import io.tapswitch.agent.state.SwitchView;
 import io.tapswitch.core.engine.Reason;
-import io.tapswitch.core.engine.StormControl;
-import io.tapswitch.core.engine.Switch;
 import io.tapswitch.core.engine.SwitchPort;
 import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.port.PacketPort;
@@ -46,7 +47,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StormLoopIT {
     private static final String PREFIX = "tsrs";
     private static final String BRIDGE = PREFIX + "-br";
-    private static final StormControl LIMITS = new StormControl(200, 200, 200);
+    private static final StormSpec LIMITS = new StormSpec(200, 200, 200);
     private static Agent agent;
     private static final List<Netns> hosts = new ArrayList<>();
     private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -72,7 +73,7 @@ class StormLoopIT {
             ns.configure(name("h" + i), "02:00:00:05:00:0" + i, "198.18.5." + i + "/24", null);
         }
         for (String l : List.of("l1", "l2")) {
-            Command.check("sysctl", "-q", "-w", "net.ipv6.conf." + name(l) + ".disable_ipv6=1");
+            HostCommand.check("sysctl", "-q", "-w", "net.ipv6.conf." + name(l) + ".disable_ipv6=1");
         }
         assertThat(FaultLab.pings(hosts.get(0), "198.18.5.2", 2)).as("h1 -> h2 before the loop").isTrue();
         // silence: every neighbour known, nothing the hosts send from now on is flooded
@@ -96,12 +97,12 @@ class StormLoopIT {
 
     private static void deleteBridge() {
         if (NetDevice.exists(BRIDGE)) {
-            Command.run(List.of("ip", "link", "del", BRIDGE));
+            HostCommand.run(List.of("ip", "link", "del", BRIDGE));
         }
     }
 
     private static SwitchPort port(String suffix) {
-        Switch sw = agent.datapath();
+        SwitchView sw = agent.view();
         return sw.topology().port(sw.topology().idOf(name(suffix)));
     }
 
@@ -115,12 +116,11 @@ class StormLoopIT {
 
     @Test
     void stormControlEndsALoopStormAndForwardingResumesWithoutTheLoop() throws Exception {
-        Switch sw = agent.datapath();
-        Command.check("ip", "link", "add", BRIDGE, "type", "bridge", "stp_state", "0");
-        Command.check("sysctl", "-q", "-w", "net.ipv6.conf." + BRIDGE + ".disable_ipv6=1");
-        Command.check("ip", "link", "set", "dev", name("l1"), "master", BRIDGE);
-        Command.check("ip", "link", "set", "dev", name("l2"), "master", BRIDGE);
-        Command.check("ip", "link", "set", "dev", BRIDGE, "up");
+        HostCommand.check("ip", "link", "add", BRIDGE, "type", "bridge", "stp_state", "0");
+        HostCommand.check("sysctl", "-q", "-w", "net.ipv6.conf." + BRIDGE + ".disable_ipv6=1");
+        HostCommand.check("ip", "link", "set", "dev", name("l1"), "master", BRIDGE);
+        HostCommand.check("ip", "link", "set", "dev", name("l2"), "master", BRIDGE);
+        HostCommand.check("ip", "link", "set", "dev", BRIDGE, "up");
         try {
             // warm: the first calls load classes and compile, which says nothing about a storm
             Latencies calm = measureControlPlane(1000);
@@ -140,8 +140,8 @@ class StormLoopIT {
             // 2. storm control on the loop ports ends it
             long drops0 = stormDrops();
             long t0 = System.nanoTime();
-            sw.configurePort(name("l1"), c -> c.withStorm(LIMITS));
-            sw.configurePort(name("l2"), c -> c.withStorm(LIMITS));
+            agent.controlPlane().submit(new Change.SetStorm(name("l1"), LIMITS), null);
+            agent.controlPlane().submit(new Change.SetStorm(name("l2"), LIMITS), null);
             long endedMillis = awaitQuiet(5000);
             System.out.printf("StormLoopIT: storm control on: storm over after %d ms, %d frames dropped by it%n",
                     endedMillis, stormDrops() - drops0);
@@ -216,10 +216,10 @@ class StormLoopIT {
     /** Times of control-plane calls, in ms. */
     record Latencies(double seconds, List<Double> configure, List<Double> fdb, List<Double> rest) {
         void assertResponsive() {
-            assertThat(median(configure)).as("median configurePort ms").isLessThan(100);
+            assertThat(median(configure)).as("median control-plane change ms").isLessThan(100);
             assertThat(median(fdb)).as("median fdb().entries() ms").isLessThan(100);
             assertThat(median(rest)).as("median GET /api/v1/ports ms").isLessThan(100);
-            assertThat(max(configure)).as("slowest configurePort ms").isLessThan(1000);
+            assertThat(max(configure)).as("slowest control-plane change ms").isLessThan(1000);
             assertThat(max(fdb)).as("slowest fdb().entries() ms").isLessThan(1000);
             assertThat(max(rest)).as("slowest GET /api/v1/ports ms").isLessThan(2000);
         }
@@ -236,7 +236,7 @@ class StormLoopIT {
 
         @Override
         public String toString() {
-            return String.format("%d samples each; configurePort median %.2f ms max %.2f ms; fdb().entries() median"
+            return String.format("%d samples each; control-plane change median %.2f ms max %.2f ms; fdb().entries() median"
                             + " %.2f ms max %.2f ms; GET /api/v1/ports median %.2f ms max %.2f ms", configure.size(),
                     median(configure), max(configure), median(fdb), max(fdb), median(rest), max(rest));
         }
@@ -256,9 +256,9 @@ class StormLoopIT {
         return sb.toString();
     }
 
-    /** Calls the control plane every 50 ms for {@code millis}: configurePort, the FDB listing, a REST GET. */
+    /** Calls the control plane every 50 ms for {@code millis}: a committed change, the FDB listing, a REST GET. */
     private static Latencies measureControlPlane(long millis) throws Exception {
-        Switch sw = agent.datapath();
+        SwitchView sw = agent.view();
         List<Double> configure = new ArrayList<>();
         List<Double> fdb = new ArrayList<>();
         List<Double> rest = new ArrayList<>();
@@ -270,7 +270,7 @@ class StormLoopIT {
         long start = System.nanoTime();
         while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(millis)) {
             long a = System.nanoTime();
-            assertThat(sw.configurePort(name("h2"), c -> c)).isTrue();
+            assertThat(agent.controlPlane().submit(new Change.SetAdmin(name("h2"), true), null).value().enabled()).isTrue();
             long b = System.nanoTime();
             assertThat(sw.fdb().entries()).isNotNull();
             long c = System.nanoTime();

@@ -1,7 +1,7 @@
 package io.tapswitch.tests.vm;
 
 import io.tapswitch.agent.CliRun;
-import io.tapswitch.agent.lab.Command;
+import io.tapswitch.agent.host.CommandResult;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +15,7 @@ final class Cli {
      * Runs {@code tapswitch GROUP --url=URL REST...}, for example {@code vm up FILE}; returns the
      * exit status and what the command printed on standard output (also echoed to the test log).
      */
-    static Command.Result run(String url, String group, String... rest) {
+    static CommandResult run(String url, String group, String... rest) {
         List<String> argv = new ArrayList<>();
         argv.add(group);
         argv.add("--url=" + url);
@@ -23,6 +23,6 @@ final class Cli {
         CliRun.Result r = CliRun.run(argv.toArray(String[]::new));
         System.out.print(r.out());
         System.err.print(r.err());
-        return new Command.Result(argv, r.code(), r.out());
+        return new CommandResult(argv, r.code(), r.out(), r.err());
     }
 }

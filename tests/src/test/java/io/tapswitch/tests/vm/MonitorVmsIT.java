@@ -34,7 +34,7 @@ class MonitorVmsIT {
 
     @Test
     void monitorGuestSeesPingsBetweenTwoOtherGuests() throws Exception {
-        assertThat(lab.datapath().mirrors()).extracting(m -> m.name()).containsExactly("vm1-span");
+        assertThat(lab.view().topology().mirrorConfigs()).extracting(m -> m.name()).containsExactly("vm1-span");
         assertThat(lab.pings("vm1", "198.18.1.12", 1)).isTrue();
         lab.exec("mon", "rm -f /tmp/cap; (tcpdump -l -n -e -i eth0 icmp > /tmp/cap 2>/dev/null &); sleep 2",
                 Duration.ofSeconds(20));
@@ -45,6 +45,6 @@ class MonitorVmsIT {
                 && l.contains("198.18.1.11 > 198.18.1.12: ICMP echo request"))).hasSize(4);
         assertThat(lines.stream().filter(l -> l.contains("52:54:00:74:73:32 > 52:54:00:74:73:31")
                 && l.contains("198.18.1.12 > 198.18.1.11: ICMP echo reply"))).hasSize(4);
-        assertThat(lab.datapath().mirrorStats("vm1-span").copied()).isGreaterThanOrEqualTo(8);
+        assertThat(lab.view().mirrorStats("vm1-span").copied()).isGreaterThanOrEqualTo(8);
     }
 }

@@ -1,6 +1,6 @@
 package io.tapswitch.tests.vm;
 
-import io.tapswitch.agent.lab.Command;
+import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.vm.GuestConsole;
 import io.tapswitch.core.frame.MacAddress;
 import io.tapswitch.tests.netns.Root;
@@ -36,7 +36,7 @@ class TwoVmsIT {
         if (lab != null) {
             lab.close();
             for (String port : List.of("ts-vm1-0", "ts-vm2-0")) {
-                assertThat(Command.run(List.of("ip", "link", "show", port)).ok()).as("TAP %s removed", port).isFalse();
+                assertThat(HostCommand.run(List.of("ip", "link", "show", port)).succeeded()).as("TAP %s removed", port).isFalse();
             }
         }
     }
@@ -53,9 +53,9 @@ class TwoVmsIT {
     @Test
     @Order(2)
     void fdbHoldsBothGuestsOnTheirPorts() {
-        var t = lab.datapath().topology();
-        assertThat(lab.datapath().fdb().lookup(0, MacAddress.parse("52:54:00:74:73:11"))).isEqualTo(t.idOf("ts-vm1-0"));
-        assertThat(lab.datapath().fdb().lookup(0, MacAddress.parse("52:54:00:74:73:12"))).isEqualTo(t.idOf("ts-vm2-0"));
+        var t = lab.view().topology();
+        assertThat(lab.view().fdb().lookup(0, MacAddress.parse("52:54:00:74:73:11"))).isEqualTo(t.idOf("ts-vm1-0"));
+        assertThat(lab.view().fdb().lookup(0, MacAddress.parse("52:54:00:74:73:12"))).isEqualTo(t.idOf("ts-vm2-0"));
     }
 
     @Test

@@ -44,8 +44,8 @@ class VlanVmsIT {
             assertThat(lab.pings("vm1", "198.18.20.3", 2)).as("vm1 (VLAN 10) -> vm3 (VLAN 20), same /16").isFalse();
             assertThat(lab.pings("vm3", "198.18.10.2", 2)).as("vm3 (VLAN 20) -> vm2 (VLAN 10)").isFalse();
             long vm3 = MacAddress.parse("52:54:00:74:74:03");
-            assertThat(lab.datapath().fdb().lookup(20, vm3)).isEqualTo(lab.datapath().topology().idOf("ts-vi-vm3"));
-            assertThat(lab.datapath().fdb().lookup(10, vm3)).isEqualTo(-1);
+            assertThat(lab.view().fdb().lookup(20, vm3)).isEqualTo(lab.view().topology().idOf("ts-vi-vm3"));
+            assertThat(lab.view().fdb().lookup(10, vm3)).isEqualTo(-1);
         }
 
         @Test
@@ -54,9 +54,9 @@ class VlanVmsIT {
             assertThat(lab.pings("vm4", "198.18.10.2", 2)).as("vm4 eth0.10 -> vm2").isTrue();
             assertThat(lab.pings("vm4", "198.18.20.3", 2)).as("vm4 eth0.20 -> vm3").isTrue();
             long vm4 = MacAddress.parse("52:54:00:74:74:04");
-            int trunk = lab.datapath().topology().idOf("ts-vi-vm4");
-            assertThat(lab.datapath().fdb().lookup(10, vm4)).isEqualTo(trunk);
-            assertThat(lab.datapath().fdb().lookup(20, vm4)).isEqualTo(trunk);
+            int trunk = lab.view().topology().idOf("ts-vi-vm4");
+            assertThat(lab.view().fdb().lookup(10, vm4)).isEqualTo(trunk);
+            assertThat(lab.view().fdb().lookup(20, vm4)).isEqualTo(trunk);
         }
 
         @Test
@@ -65,8 +65,8 @@ class VlanVmsIT {
             // where vm4's 802.1ad eth0.100 and 802.1Q eth0.100.30 take both tags off
             assertThat(lab.pings("vm5", "198.18.30.4", 3)).as("vm5 eth0.30 -> vm4 eth0.100.30").isTrue();
             long vm5 = MacAddress.parse("52:54:00:74:74:05");
-            assertThat(lab.datapath().fdb().lookup(100, vm5)).isEqualTo(lab.datapath().topology().idOf("ts-vi-vm5"));
-            assertThat(lab.datapath().vlanStats().packets(100)).isPositive();
+            assertThat(lab.view().fdb().lookup(100, vm5)).isEqualTo(lab.view().topology().idOf("ts-vi-vm5"));
+            assertThat(lab.view().vlanStats().packets(100)).isPositive();
             // the S-VLAN is not an access VLAN: nothing of it leaks to the access guests
             assertThat(lab.pings("vm5", "198.18.10.1", 1)).isFalse();
         }
@@ -98,8 +98,8 @@ class VlanVmsIT {
             assertThat(lab.pings("vm3", "198.18.20.12", 2)).as("vm3 eth0.20 -> vm2").isTrue();
             assertThat(lab.exec("vm1", "arp -n 198.18.20.12 2>&1; ip neigh show 198.18.20.12", Duration.ofSeconds(10))
                     .output()).doesNotContain("52:54:00:74:73:22");
-            int vm1Port = lab.datapath().topology().idOf("ts-v2-vm1");
-            assertThat(lab.datapath().topology().port(vm1Port).stats().decisions(Reason.FLOOD_BROADCAST)).isPositive();
+            int vm1Port = lab.view().topology().idOf("ts-v2-vm1");
+            assertThat(lab.view().topology().port(vm1Port).stats().decisions(Reason.FLOOD_BROADCAST)).isPositive();
         }
     }
 }

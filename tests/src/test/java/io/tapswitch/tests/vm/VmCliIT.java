@@ -2,10 +2,11 @@ package io.tapswitch.tests.vm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tapswitch.agent.Agent;
+import io.tapswitch.agent.client.ApiClient;
 import io.tapswitch.agent.config.AgentConfig;
 import io.tapswitch.agent.config.HttpSpec;
-import io.tapswitch.agent.ctl.ApiClient;
-import io.tapswitch.agent.lab.Command;
+import io.tapswitch.agent.host.CommandResult;
+import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.core.frame.MacAddress;
 import io.tapswitch.core.sys.NetDevice;
 import io.tapswitch.tests.netns.Root;
@@ -34,7 +35,7 @@ class VmCliIT {
     @BeforeAll
     static void start() throws Exception {
         Root.require();
-        Command.Result build = Command.run(List.of(VmLab.ROOT.resolve("vm-configs/guest/build-guest.sh").toString()));
+        CommandResult build = HostCommand.run(List.of(VmLab.ROOT.resolve("vm-configs/guest/build-guest.sh").toString()));
         assertThat(build.exitCode()).as("guest build: %s", build.output()).isZero();
         agent = Agent.start(new AgentConfig("vmcli", null, null, HttpSpec.EPHEMERAL, List.of(), null, null));
     }
@@ -49,14 +50,14 @@ class VmCliIT {
         }
     }
 
-    private static Command.Result tapswitch(String group, String... rest) {
+    private static CommandResult tapswitch(String group, String... rest) {
         return Cli.run(agent.apiUrl(), group, rest);
     }
 
     @Test
     void upPingFromTheGuestAndDown() throws Exception {
         long start = System.nanoTime();
-        Command.Result up = tapswitch("vm", "up", LAB.toString());
+        CommandResult up = tapswitch("vm", "up", LAB.toString());
         assertThat(up.exitCode()).as(up.output()).isZero();
         assertThat(up.output()).contains("vm1: network up after").contains("vm2: network up after");
         System.out.printf("VmCliIT: vm up returned with both guests ready after %.1f s%n", (System.nanoTime() - start) / 1e9);
@@ -71,19 +72,19 @@ class VmCliIT {
             assertThat(running).containsExactlyInAnyOrder("vm1", "vm2");
             assertThat(tapswitch("vm", "list").output()).contains("two-vms").contains("ts-vm1-0").contains("RUNNING");
 
-            Command.Result ping = tapswitch("vm", "exec", "two-vms", "vm1", "ping", "-c", "3", "-W", "2", "198.18.0.12");
+            CommandResult ping = tapswitch("vm", "exec", "two-vms", "vm1", "ping", "-c", "3", "-W", "2", "198.18.0.12");
             assertThat(ping.exitCode()).as(ping.output()).isZero();
             assertThat(ping.output()).contains("3 packets received");
             Path serial = Path.of(vms.path("vms").get(0).path("consoleLog").asText()).resolveSibling("vm1.log");
             assertThat(Files.readString(serial)).as("the guest's serial log shows its own ping")
                     .contains("64 bytes from 198.18.0.12").contains("3 packets received");
 
-            var t = agent.datapath().topology();
-            assertThat(agent.datapath().fdb().lookup(0, MacAddress.parse("52:54:00:74:73:11"))).isEqualTo(t.idOf("ts-vm1-0"));
-            assertThat(agent.datapath().fdb().lookup(0, MacAddress.parse("52:54:00:74:73:12"))).isEqualTo(t.idOf("ts-vm2-0"));
+            var t = agent.view().topology();
+            assertThat(agent.view().fdb().lookup(0, MacAddress.parse("52:54:00:74:73:11"))).isEqualTo(t.idOf("ts-vm1-0"));
+            assertThat(agent.view().fdb().lookup(0, MacAddress.parse("52:54:00:74:73:12"))).isEqualTo(t.idOf("ts-vm2-0"));
             assertThat(agent.controlPlane().labOf("ts-vm1-0")).isEqualTo("two-vms");
 
-            Command.Result failed = tapswitch("vm", "exec", "two-vms", "vm1", "ping", "-c", "1", "-W", "1", "198.18.0.99");
+            CommandResult failed = tapswitch("vm", "exec", "two-vms", "vm1", "ping", "-c", "1", "-W", "1", "198.18.0.99");
             assertThat(failed.exitCode()).as("a failing guest command's status comes back").isNotZero();
         } finally {
             List<Long> pids = new ArrayList<>();
@@ -92,7 +93,7 @@ class VmCliIT {
                     pids.add(v.path("pid").asLong());
                 }
             });
-            Command.Result down = tapswitch("vm", "down", LAB.toString());
+            CommandResult down = tapswitch("vm", "down", LAB.toString());
             assertThat(down.exitCode()).as(down.output()).isZero();
             for (long pid : pids) {
                 Optional<ProcessHandle> p = ProcessHandle.of(pid);
@@ -100,7 +101,7 @@ class VmCliIT {
             }
         }
         assertThat(agent.controlPlane().config().ports()).isEmpty();
-        assertThat(agent.datapath().topology().size()).isZero();
+        assertThat(agent.view().topology().size()).isZero();
         for (String port : List.of("ts-vm1-0", "ts-vm2-0")) {
             assertThat(NetDevice.exists(port)).as("TAP %s removed by vm down", port).isFalse();
         }

@@ -1,8 +1,9 @@
 package io.tapswitch.tests.vm;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tapswitch.agent.ctl.ApiClient;
-import io.tapswitch.agent.lab.Command;
+import io.tapswitch.agent.client.ApiClient;
+import io.tapswitch.agent.host.CommandResult;
+import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.vm.PortAttacher;
 import io.tapswitch.agent.vm.VmManager;
 import io.tapswitch.core.sys.NetDevice;
@@ -36,7 +37,7 @@ class VmCrashIT {
     @BeforeAll
     static void start() throws Exception {
         Root.require();
-        Command.Result build = Command.run(List.of(VmLab.ROOT.resolve("vm-configs/guest/build-guest.sh").toString()));
+        CommandResult build = HostCommand.run(List.of(VmLab.ROOT.resolve("vm-configs/guest/build-guest.sh").toString()));
         assertThat(build.exitCode()).as("guest build: %s", build.output()).isZero();
         dir = Files.createTempDirectory("tsvmcrash");
         Files.writeString(dir.resolve("switch.yaml"), """
@@ -57,14 +58,14 @@ class VmCrashIT {
         for (String port : List.of("ts-vm1-0", "ts-vm2-0")) {
             assertThat(NetDevice.exists(port)).as("TAP %s removed", port).isFalse();
         }
-        Command.run(List.of("rm", "-rf", dir.toString()));
+        HostCommand.run(List.of("rm", "-rf", dir.toString()));
     }
 
     /** Starts {@code tapswitch run} in its own JVM and returns the API URL it printed. */
     private static String startAgent(Path log) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "io.tapswitch.agent.Main", "run", "--config", dir.resolve("switch.yaml").toString())
+                "io.tapswitch.agent.cli.Main", "run", "--config", dir.resolve("switch.yaml").toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         agents.add(p);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -96,7 +97,7 @@ class VmCrashIT {
     @Test
     void aRestartedAgentTakesBackTheTapsOfGuestsThatOutlivedItsCrash() throws Exception {
         String first = startAgent(dir.resolve("agent1.log"));
-        Command.Result up = Cli.run(first, "vm", "up", LAB.toString());
+        CommandResult up = Cli.run(first, "vm", "up", LAB.toString());
         assertThat(up.exitCode()).as(up.output()).isZero();
         assertThat(Cli.run(first, "vm", "exec", "two-vms", "vm1", "ping", "-c", "2", "-W", "2", "198.18.0.12").output())
                 .contains("2 packets received");
@@ -124,7 +125,7 @@ class VmCrashIT {
         assertThat(ifindex("ts-vm2-0")).as("TAP not recreated").isEqualTo(index2);
         assertThat(qemuPids(second)).as("the same guests, not restarted").containsExactlyInAnyOrderElementsOf(pids);
 
-        Command.Result ping = Cli.run(second, "vm", "exec", "two-vms", "vm2", "ping", "-c", "3", "-W", "2", "198.18.0.11");
+        CommandResult ping = Cli.run(second, "vm", "exec", "two-vms", "vm2", "ping", "-c", "3", "-W", "2", "198.18.0.11");
         assertThat(ping.output()).as("guests talk through the restarted switch").contains("3 packets received");
         JsonNode fdb = new ApiClient(second, null).get("/fdb");
         List<String> learned = new ArrayList<>();

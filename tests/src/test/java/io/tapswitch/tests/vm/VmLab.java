@@ -1,17 +1,15 @@
 package io.tapswitch.tests.vm;
 
-import io.tapswitch.agent.lab.Command;
-import io.tapswitch.agent.vm.AccelProbe;
+import io.tapswitch.agent.host.CommandResult;
+import io.tapswitch.agent.host.HostCommand;
+import io.tapswitch.agent.state.SwitchView;
+import io.tapswitch.agent.vm.ConsoleLog;
+import io.tapswitch.agent.vm.ConsolePaths;
 import io.tapswitch.agent.vm.GuestConsole;
 import io.tapswitch.agent.vm.LabFile;
-import io.tapswitch.agent.vm.QemuCommand;
-import io.tapswitch.agent.vm.SwitchAttacher;
-import io.tapswitch.agent.vm.TapDevices;
-import io.tapswitch.agent.vm.VmManager;
-import io.tapswitch.core.engine.Switch;
-import io.tapswitch.core.engine.SwitchOptions;
+import io.tapswitch.agent.vm.Labs;
+import io.tapswitch.tests.lab.SwitchUnderTest;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,59 +19,58 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A lab file from {@code vm-configs/} brought up for real: the guest image built from Debian
- * packages, QEMU guests on TAPs, each TAP attached to an in-process switch as a netdev
- * (AF_PACKET) port. Closing stops the guests and removes TAPs and ports, also after a failure.
+ * A lab file from {@code vm-configs/} brought up for real, the way {@code tapswitch vm up} brings it
+ * up: the guest image built from Debian packages, then the lab handed to an agent's {@link Labs},
+ * which creates the TAPs, attaches them as netdev (AF_PACKET) ports through its control plane and
+ * starts the QEMU guests. Commands run on a guest over its serial console, found from the lab's
+ * console log as the CLI finds it. Closing brings the lab down (guests, ports, TAPs) and stops the
+ * agent, also after a failure.
  */
 final class VmLab implements AutoCloseable {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Duration BOOT = Duration.ofSeconds(180);
 
-    private final Switch datapath;
+    private final SwitchUnderTest sw;
     private final LabFile lab;
-    private final VmManager manager;
-    private final Path state;
+    private final List<Labs.VmView> vms;
     private final long bootMillis;
 
-    private VmLab(Switch datapath, LabFile lab, VmManager manager, Path state, long bootMillis) {
-        this.datapath = datapath;
+    private VmLab(SwitchUnderTest sw, LabFile lab, List<Labs.VmView> vms, long bootMillis) {
+        this.sw = sw;
         this.lab = lab;
-        this.manager = manager;
-        this.state = state;
+        this.vms = vms;
         this.bootMillis = bootMillis;
     }
 
-    /** Builds the guest if needed, starts the switch and the lab, and waits for every guest's network. */
+    /** Builds the guest if needed, starts an agent and the lab on it, and waits for every guest's network. */
     static VmLab up(String labFile) throws Exception {
-        Command.Result build = Command.run(List.of(ROOT.resolve("vm-configs/guest/build-guest.sh").toString()));
+        CommandResult build = HostCommand.run(List.of(ROOT.resolve("vm-configs/guest/build-guest.sh").toString()));
         assertThat(build.exitCode()).as("guest build: %s", build.output()).isZero();
-        LabFile lab = LabFile.load(ROOT.resolve("vm-configs").resolve(labFile));
-        Switch datapath = new Switch(SwitchOptions.defaults().withName(lab.name()));
-        Path state = Files.createTempDirectory("tapswitch-vms");
-        VmManager manager = new VmManager(state, new TapDevices(), new SwitchAttacher(datapath, lab),
-                new AccelProbe(QemuCommand.DEFAULT_BINARY, state.resolve("accel"), Duration.ofSeconds(20)),
-                QemuCommand.DEFAULT_BINARY);
+        Path file = ROOT.resolve("vm-configs").resolve(labFile);
+        LabFile lab = LabFile.load(file);
+        SwitchUnderTest sw = SwitchUnderTest.start(lab.name());
         long start = System.nanoTime();
         try {
-            manager.up(lab);
-            for (LabFile.Vm vm : lab.vms()) {
-                manager.waitForConsole(lab.name(), vm.name(), Pattern.compile("TS-READY"), BOOT);
+            List<Labs.VmView> vms = sw.agent().labs().up(file.toString());
+            for (Labs.VmView vm : vms) {
+                ConsoleLog.waitFor(Path.of(vm.consoleLog()), Pattern.compile("TS-READY"), BOOT);
             }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            System.out.printf("%s: %d guests booted in %.1f s%n", lab.name(), vms.size(), millis / 1000.0);
+            return new VmLab(sw, lab, vms, millis);
         } catch (Exception | Error e) {
-            try {
-                manager.down(lab);
-            } finally {
-                datapath.close();
-            }
+            sw.close();
             throw e;
         }
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        System.out.printf("%s: %d guests booted in %.1f s%n", lab.name(), lab.vms().size(), millis / 1000.0);
-        return new VmLab(datapath, lab, manager, state, millis);
     }
 
-    Switch datapath() {
-        return datapath;
+    /** The agent's switch, read-only. */
+    SwitchView view() {
+        return sw.view();
+    }
+
+    SwitchUnderTest sw() {
+        return sw;
     }
 
     LabFile lab() {
@@ -86,7 +83,10 @@ final class VmLab implements AutoCloseable {
 
     /** Runs a shell command in a guest over its serial console. */
     GuestConsole.Result exec(String vm, String command, Duration timeout) throws Exception {
-        try (GuestConsole console = manager.openConsole(lab.name(), vm)) {
+        Labs.VmView view = vms.stream().filter(v -> v.name().equals(vm)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("lab " + lab.name() + " has no VM " + vm));
+        Path log = Path.of(view.consoleLog());
+        try (GuestConsole console = GuestConsole.connect(ConsolePaths.in(log.getParent(), vm).socket())) {
             return console.exec(command, timeout);
         } catch (TimeoutException e) {
             throw new AssertionError("guest " + vm + " did not finish '" + command + "' in " + timeout, e);
@@ -99,15 +99,17 @@ final class VmLab implements AutoCloseable {
         return r.output().contains(count + " packets received");
     }
 
+    /** Brings the lab down through the agent (guests stopped, ports and TAPs removed), then stops the agent. */
     @Override
     public void close() throws Exception {
         try {
-            manager.down(lab);
-            assertThat(Command.run(List.of("pgrep", "-f", state.toString())).ok())
-                    .as("no QEMU of this lab left running").isFalse();
+            sw.agent().labs().down(lab.name());
+            for (Labs.VmView vm : vms) {
+                assertThat(ProcessHandle.of(vm.pid()).map(ProcessHandle::isAlive).orElse(false))
+                        .as("QEMU of %s left running", vm.name()).isFalse();
+            }
         } finally {
-            datapath.close();
-            Command.run(List.of("rm", "-rf", state.toString()));
+            sw.close();
         }
     }
 }

@@ -1,0 +1,19 @@
+package io.tapswitch.agent.event;
+
+/**
+ * Event-bus addresses on which the agent publishes what happens (JSON objects). The API's event
+ * stream relays all four; the demo prints the FDB ones.
+ */
+public final class Events {
+    /** {@code {"event":"LEARNED|MOVED|EXPIRED|EVICTED|FLUSHED|...","vlan":..,"mac":"..","port":"..","from":".."}} */
+    public static final String FDB = "tapswitch.fdb";
+    /** {@code {"event":"added|removed|up|down","port":".."}} */
+    public static final String PORT = "tapswitch.port";
+    /** {@code {"revision":..,"change":"port vm1 added"}}, after a change is applied and persisted. */
+    public static final String CONFIG = "tapswitch.config";
+    /** Once a second: {@code {"ports":[{"name":..,"rxPackets":..,...}]}}. */
+    public static final String COUNTERS = "tapswitch.counters";
+
+    private Events() {
+    }
+}

@@ -1,0 +1,241 @@
+package io.tapswitch.agent.vm;
+
+import io.tapswitch.agent.config.MirrorSpec;
+import io.tapswitch.agent.state.Change;
+import io.tapswitch.agent.state.ConflictException;
+import io.tapswitch.agent.state.ControlPlane;
+import io.tapswitch.agent.state.InvalidRequestException;
+import io.tapswitch.agent.state.NotFoundException;
+import io.tapswitch.core.sys.NetDevice;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The VM labs this agent runs: a lab file brought up has each of its NICs attached as a lab port
+ * (a {@link Change.AddPort} naming the lab, see {@link io.tapswitch.agent.state.LabPorts}) through
+ * the same control plane as API changes, so the console, the events and the CLI see VM ports
+ * exactly like the others.
+ *
+ * <p>Labs end with the agent when it stops in an orderly way: a guest whose NIC no switch serves
+ * is of no use, and leaving QEMU running would leave TAPs behind that the next {@code vm up}
+ * refuses to reuse. After a crash the guests keep running; {@link #resume} re-attaches their TAPs
+ * when the agent starts again, from the lab file whose path {@link #up} left next to the lab's state.
+ */
+public final class Labs implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Labs.class);
+    /** Holds the absolute path of the lab file a lab was brought up from, in the lab's state directory. */
+    static final String LAB_FILE_MARKER = "lab-file";
+
+    /** One VM as the API shows it. */
+    public record VmView(String lab, String name, long pid, VmStatus.State state, List<String> ports, String consoleLog) {
+    }
+
+    private final ControlPlane control;
+    private final Path stateRoot;
+    private final String qemuBinary;
+    private final Set<String> running = new LinkedHashSet<>();
+
+    /**
+     * @param stateRoot  where each lab keeps its state directory (serial logs, sockets, QEMU pids)
+     * @param qemuBinary the QEMU executable guests are started with
+     */
+    public Labs(ControlPlane control, Path stateRoot, String qemuBinary) {
+        this.control = control;
+        this.stateRoot = stateRoot;
+        this.qemuBinary = qemuBinary;
+    }
+
+    private VmManager manager(PortAttacher attacher) {
+        return new VmManager(stateRoot, new TapDevices(), attacher,
+                new AccelProbe(qemuBinary, stateRoot.resolve("accel"), Duration.ofSeconds(20)), qemuBinary);
+    }
+
+    /**
+     * Reads a lab file and brings the lab up: TAPs created, attached as ports, guests started (still
+     * booting when this returns). Runs on a worker thread: it creates devices and starts processes.
+     *
+     * @throws InvalidRequestException naming {@code file} when the path or the lab is unusable
+     * @throws ConflictException       when the lab is already up or a port name is taken
+     */
+    public synchronized List<VmView> up(String file) {
+        if (file == null || file.isBlank()) {
+            throw new InvalidRequestException("file", "is required: the absolute path of a lab file");
+        }
+        Path path = Path.of(file);
+        if (!path.isAbsolute()) {
+            throw new InvalidRequestException("file", "must be an absolute path (the agent's working directory is not the caller's)");
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new InvalidRequestException("file", "no such file: " + file);
+        }
+        LabFile lab;
+        try {
+            lab = LabFile.load(path);
+        } catch (InvalidLabException e) {
+            throw new InvalidRequestException("file", String.join("; ", e.problems()));
+        }
+        for (String port : lab.ports()) {
+            if (control.config().port(port) != null) {
+                throw new ConflictException("port '" + port + "' of lab " + lab.name() + " already exists on the switch");
+            }
+        }
+        VmManager m = manager(new LabAttacher(lab));
+        List<VmStatus> started;
+        try {
+            started = m.up(lab);
+        } catch (IllegalStateException e) {
+            throw new ConflictException(e.getMessage());
+        }
+        running.add(lab.name());
+        rememberFile(lab.name(), path);
+        LOG.info("lab {} up: {} VMs on ports {}", lab.name(), lab.vms().size(), lab.ports());
+        return started.stream().map(v -> view(m, v)).toList();
+    }
+
+    private static VmView view(VmManager m, VmStatus s) {
+        return new VmView(s.lab(), s.vm(), s.pid(), s.state(), s.ports(), m.console(s.lab(), s.vm()).log().toString());
+    }
+
+    /** Stops a lab's guests and removes its ports and TAPs. */
+    public synchronized void down(String lab) {
+        if (lab == null || !lab.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            throw new NotFoundException("no lab named '" + lab + "'");
+        }
+        if (!running.contains(lab) && manager(PortAttacher.NONE).list().stream().noneMatch(v -> v.lab().equals(lab))) {
+            throw new NotFoundException("no lab named '" + lab + "' is up");
+        }
+        manager(new LabAttacher(null)).down(lab);
+        running.remove(lab);
+        LOG.info("lab {} down", lab);
+    }
+
+    /** Every VM of every lab that is up on this machine, with whether its QEMU still runs. */
+    public List<VmView> vms() {
+        VmManager m = manager(PortAttacher.NONE);
+        return m.list().stream().map(v -> view(m, v)).toList();
+    }
+
+    private void rememberFile(String lab, Path file) {
+        Path marker = stateRoot.resolve(lab).resolve(LAB_FILE_MARKER);
+        Path tmp = marker.resolveSibling(LAB_FILE_MARKER + ".tmp");
+        try {
+            Files.writeString(tmp, file + "\n" + ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            LOG.warn("cannot record the lab file of {}; it will not be re-attached after a crash: {}", lab, e.getMessage());
+        }
+    }
+
+    /**
+     * Re-attaches the labs whose guests outlived a previous agent (killed rather than stopped): each
+     * TAP of a running guest that still exists becomes a lab port again, with its lab's VLANs and
+     * mirrors; nothing is created or restarted. Labs whose agent is still alive are left alone.
+     * Returns the names of the labs taken over.
+     */
+    public synchronized List<String> resume() {
+        List<String> resumed = new ArrayList<>();
+        if (!Files.isDirectory(stateRoot)) {
+            return resumed;
+        }
+        List<VmStatus> all = manager(PortAttacher.NONE).list();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(stateRoot, Files::isDirectory)) {
+            for (Path dir : dirs) {
+                Path marker = dir.resolve(LAB_FILE_MARKER);
+                String name = dir.getFileName().toString();
+                List<VmStatus> alive = all.stream()
+                        .filter(v -> v.lab().equals(name) && v.state() == VmStatus.State.RUNNING).toList();
+                if (!Files.isRegularFile(marker) || alive.isEmpty() || running.contains(name)) {
+                    continue;
+                }
+                try {
+                    List<String> lines = Files.readAllLines(marker, StandardCharsets.UTF_8);
+                    long owner = lines.size() > 1 ? Long.parseLong(lines.get(1).strip()) : -1;
+                    if (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
+                        // Another agent that is still running serves this lab; attaching too would
+                        // make two switches forward the same TAP.
+                        continue;
+                    }
+                    LabFile lab = LabFile.load(Path.of(lines.get(0).strip()));
+                    LabAttacher attacher = new LabAttacher(lab);
+                    for (VmStatus vm : alive) {
+                        for (String port : vm.ports()) {
+                            if (control.config().port(port) == null && NetDevice.exists(port)) {
+                                attacher.attach(port);
+                            }
+                        }
+                    }
+                    running.add(name);
+                    resumed.add(name);
+                    rememberFile(name, Path.of(lines.get(0).strip()));
+                    LOG.info("lab {}: re-attached the TAPs of {} running VMs", name, alive.size());
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("cannot re-attach lab {}: {}", name, e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot look for labs to re-attach in {}: {}", stateRoot, e.getMessage());
+        }
+        return resumed;
+    }
+
+    /** Brings down the labs this agent brought up. */
+    @Override
+    public synchronized void close() {
+        for (String lab : List.copyOf(running)) {
+            try {
+                down(lab);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot bring lab {} down: {}", lab, e.getMessage());
+            }
+        }
+    }
+
+    /** Attaches a lab's NICs as lab ports with the VLAN each asks for, and its mirrors once their ports exist. */
+    private final class LabAttacher implements PortAttacher {
+        private final LabFile lab;
+
+        LabAttacher(LabFile lab) {
+            this.lab = lab;
+        }
+
+        @Override
+        public void attach(String ifname) {
+            LabFile.Nic nic = lab.vms().stream().flatMap(v -> v.nics().stream())
+                    .filter(n -> n.port().equals(ifname)).findFirst().orElseThrow();
+            control.submit(new Change.AddPort(LabWiring.portOf(nic), lab.name()), null);
+            for (LabFile.Mirror m : lab.mirrors()) {
+                List<String> needed = new ArrayList<>(m.sources());
+                needed.add(m.output());
+                boolean ready = needed.stream().allMatch(p -> control.config().port(p) != null);
+                boolean exists = control.config().mirrors().stream().anyMatch(x -> x.name().equals(m.name()));
+                if (ready && !exists) {
+                    control.submit(new Change.AddMirror(LabWiring.mirrorOf(m)), null);
+                }
+            }
+        }
+
+        @Override
+        public void detach(String ifname) {
+            for (MirrorSpec m : control.config().mirrors()) {
+                if (m.portNames().contains(ifname)) {
+                    control.submit(new Change.RemoveMirror(m.name()), null);
+                }
+            }
+            if (control.config().port(ifname) != null) {
+                control.submit(new Change.RemovePort(ifname), null);
+            }
+        }
+    }
+}
