@@ -98,16 +98,11 @@ class NamespaceLabIT {
     void unknownUnicastFloodsToTheOtherHosts() throws Exception {
         String ghost = "02:ee:ee:ee:ee:01";
         host(1).exec("ip", "neigh", "replace", "198.18.0.99", "lladdr", ghost, "dev", DemoLab.portName(1), "nud", "permanent");
-        Process capture = new ProcessBuilder(host(3).inside("tcpdump", "-l", "-n", "-e", "-c", "3", "-i",
-                DemoLab.portName(3), "ether", "dst", ghost)).redirectErrorStream(false).start();
-        try {
-            Thread.sleep(1500);
+        try (Tcpdump capture = Tcpdump.start(host(3), DemoLab.portName(3), "ether", "dst", ghost)) {
             host(1).run("ping", "-c", "3", "-i", "0.2", "-W", "1", "198.18.0.99");
-            assertThat(capture.waitFor(10, TimeUnit.SECONDS)).as("tcpdump on h3 saw 3 frames to the unknown MAC").isTrue();
-            String seen = new String(capture.getInputStream().readAllBytes());
-            assertThat(seen.lines().filter(l -> l.contains(DemoLab.mac(1) + " > " + ghost)).count()).isEqualTo(3);
+            assertThat(capture.stop()).as("frames to the unknown MAC seen on h3")
+                    .filteredOn(l -> l.contains(DemoLab.mac(1) + " > " + ghost)).hasSize(3);
         } finally {
-            capture.destroyForcibly();
             host(1).run("ip", "neigh", "del", "198.18.0.99", "dev", DemoLab.portName(1));
         }
         assertThat(lab.agent().view().fdb().lookup(0, MacAddress.parse(ghost))).isEqualTo(-1);
@@ -125,7 +120,7 @@ class NamespaceLabIT {
         try {
             Process server = new ProcessBuilder(host(2).inside("nc", "-l", "-p", "5001"))
                     .redirectOutput(received.toFile()).redirectErrorStream(false).start();
-            Thread.sleep(500);
+            Listening.awaitTcp(host(2), 5001);
             Process client = new ProcessBuilder(host(1).inside("nc", "-N", DemoLab.ipv4(2), "5001"))
                     .redirectInput(sent.toFile()).start();
             assertThat(client.waitFor(60, TimeUnit.SECONDS)).isTrue();

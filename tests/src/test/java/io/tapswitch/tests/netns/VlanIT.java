@@ -16,8 +16,10 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * 802.1Q on real TAP ports. The host kernel here has no VLAN subinterfaces, so the trunk's far
@@ -102,7 +104,8 @@ class VlanIT {
             long before = lab.port("trk").stats().decisions(Reason.DROP_VLAN_NOT_ALLOWED);
             frame.load(arpRequest(0x8100, 30, "198.18.1.20"));
             assertThat(wire.send(frame)).isZero();
-            Thread.sleep(300);
+            await().atMost(5, TimeUnit.SECONDS).until(() ->
+                    lab.port("trk").stats().decisions(Reason.DROP_VLAN_NOT_ALLOWED) > before);
             assertThat(lab.port("trk").stats().decisions(Reason.DROP_VLAN_NOT_ALLOWED)).isEqualTo(before + 1);
         }
     }

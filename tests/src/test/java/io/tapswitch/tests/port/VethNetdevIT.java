@@ -10,6 +10,7 @@ import io.tapswitch.core.sys.NativeException;
 import io.tapswitch.core.sys.NetDevice;
 import io.tapswitch.core.vlan.VlanConfig;
 import io.tapswitch.tests.lab.SwitchUnderTest;
+import io.tapswitch.tests.netns.Listening;
 import io.tapswitch.tests.netns.Root;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -140,7 +141,7 @@ class VethNetdevIT {
         try {
             server = new ProcessBuilder(host(2).inside("nc", "-l", "-p", "5002")).redirectOutput(received.toFile())
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            Thread.sleep(500);
+            Listening.awaitTcp(host(2), 5002);
             long begin = System.nanoTime();
             client = new ProcessBuilder(host(1).inside("nc", "-N", ip(2), "5002")).redirectInput(sent.toFile())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
