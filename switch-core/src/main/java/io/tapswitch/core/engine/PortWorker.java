@@ -81,8 +81,7 @@ final class PortWorker implements Runnable, AutoCloseable {
             if (n < 0) {
                 port.stats().receiveError();
                 if (port.operUp()) {
-                    LOG.warn("port {}: receive failed ({}), marking it down", port.name(),
-                            Errno.exception("read", -n).getMessage());
+                    LOG.warn("port {}: receive failed ({}), marking it down", port.name(), Errno.describe(-n));
                     owner.operStateChanged(port, false);
                 }
                 failures++;

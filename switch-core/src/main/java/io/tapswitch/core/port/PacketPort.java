@@ -118,7 +118,7 @@ public final class PacketPort implements Port {
                 vnet = errno == 0;
                 if (!vnet) {
                     LOG.warn("port {}: PACKET_VNET_HDR refused ({}), frames cross without offloads", name,
-                            Errno.exception("setsockopt(PACKET_VNET_HDR)", errno).getMessage());
+                            Errno.describe(errno));
                 }
             }
             boolean aux = enable(fd, IfPacket.PACKET_AUXDATA) == 0;
@@ -262,11 +262,7 @@ public final class PacketPort implements Port {
         for (int discarded = 0; discarded < MAX_DISCARDS; discarded++) {
             long n = message.receive(fd.fd(), frame.address() + at, capacity);
             if (n < 0) {
-                int errno = Errno.last();
-                if (errno == Errno.EINTR) {
-                    continue;
-                }
-                return receiveFailed(errno);
+                return receiveFailed(Errno.last());
             }
             if (accept(frame, 0, n)) {
                 return frame.length();
@@ -276,11 +272,12 @@ public final class PacketPort implements Port {
     }
 
     /**
-     * What a receive returns for {@code errno}: nothing to read (or the failed state's errno while
-     * the interface is not back), and for an interface that went down or away, the failed state.
+     * What a receive returns for {@code errno}: nothing to read, for a transient errno (the poller
+     * tries again; or the failed state's errno while the interface is not back), and for an
+     * interface that went down or away, the failed state.
      */
     private int receiveFailed(int errno) {
-        if (errno == Errno.EAGAIN) {
+        if (Errno.isTransient(errno)) {
             return failedErrno != 0 && !recovered() ? -failedErrno : NOTHING;
         }
         if (errno == Errno.ENETDOWN || errno == Errno.ENXIO || errno == Errno.ENODEV) {
@@ -316,12 +313,7 @@ public final class PacketPort implements Port {
             }
             int k = message.receiveMany(fd.fd(), count);
             if (k < 0) {
-                int errno = Errno.last();
-                if (errno == Errno.EINTR) {
-                    discarded++;
-                    continue;
-                }
-                return receiveFailed(errno);
+                return receiveFailed(Errno.last());
             }
             int kept = 0;
             for (int i = 0; i < k && i < count; i++) {

@@ -188,7 +188,7 @@ public final class TapPort implements Port {
         long n = Unistd.read(fd.fd(), frame.address() + at, frame.readCapacity() - (at - frame.start()));
         if (n < 0) {
             int errno = Errno.last();
-            if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+            if (Errno.isTransient(errno)) {
                 return NOTHING;
             }
             failedErrno = errno;

@@ -67,7 +67,22 @@ public final class Errno {
         return new NativeException(call, errno, null);
     }
 
-    static String describe(int errno) {
+    /**
+     * Whether a failed call on a non-blocking descriptor only means "nothing now": EAGAIN (the
+     * queue is empty or full) or EINTR (a signal arrived first). Neither says anything about the
+     * device, and both are answered the same way, by polling and trying again; every frame-path
+     * caller asks this one question, so no two of them can disagree about what a failure means.
+     */
+    public static boolean isTransient(int errno) {
+        return errno == EAGAIN || errno == EINTR;
+    }
+
+    /**
+     * The errno's symbolic name and the C library's words for it, as in "ENETDOWN Network is down",
+     * the form every {@link NativeException} message uses. For log lines about an errno that a
+     * frame-path call returned as a number: describing it needs no exception.
+     */
+    public static String describe(int errno) {
         String name = switch (errno) {
             case EPERM -> "EPERM";
             case ENOENT -> "ENOENT";
