@@ -11,6 +11,7 @@ import io.tapswitch.core.sys.IfPacket;
 import io.tapswitch.core.sys.NativeException;
 import io.tapswitch.core.sys.NetDevice;
 import io.tapswitch.core.sys.NetIf;
+import io.tapswitch.core.sys.ReceiveMessage;
 import io.tapswitch.core.sys.Socket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
