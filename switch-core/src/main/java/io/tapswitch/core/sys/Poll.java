@@ -10,7 +10,6 @@ import com.sun.jna.Platform;
  */
 public final class Poll {
     public static final int POLLIN = 0x001;
-    public static final int POLLOUT = 0x004;
     public static final int POLLERR = 0x008;
     public static final int POLLHUP = 0x010;
     public static final int POLLNVAL = 0x020;

@@ -24,10 +24,10 @@ import java.nio.ByteOrder;
  * bounds-checked before anything they describe is read.
  */
 public final class ReceiveMessage {
-    public static final int CONTROL_LEN = 64;
+    static final int CONTROL_LEN = 64;
 
     /** {@code struct mmsghdr}: a {@code msghdr}, then {@code unsigned int msg_len}, padded to 8. */
-    public static final int SIZEOF_MMSGHDR = Socket.SIZEOF_MSGHDR + 8;
+    private static final int SIZEOF_MMSGHDR = Socket.SIZEOF_MSGHDR + 8;
     private static final int MMSG_LEN = Socket.SIZEOF_MSGHDR;
 
     /*
@@ -81,10 +81,6 @@ public final class ReceiveMessage {
         return slots * SIZEOF_MMSGHDR + slot * EXTRA;
     }
 
-    public int slots() {
-        return slots;
-    }
-
     /** Points slot {@code slot} at a buffer of {@code len} bytes and resets what the kernel fills in. */
     public void prepare(int slot, long buf, long len) {
         int msg = msghdr(slot);
@@ -121,30 +117,17 @@ public final class ReceiveMessage {
         return scratch.getInt(msghdr(slot) + MMSG_LEN) & 0xffffffffL;
     }
 
-    /** Whether the frame was longer than the buffer and was cut short. */
-    public boolean truncated() {
-        return truncated(0);
-    }
-
+    /** Whether slot {@code slot}'s frame was longer than its buffer and was cut short. */
     public boolean truncated(int slot) {
         return (scratch.getInt(msghdr(slot) + Socket.MSG_FLAGS) & Socket.MSG_TRUNC) != 0;
     }
 
-    /** {@code sll_pkttype} of the last frame; {@code PACKET_HOST} when the kernel gave no address. */
-    public int packetType() {
-        return packetType(0);
-    }
-
+    /** {@code sll_pkttype} of slot {@code slot}'s frame; {@code PACKET_HOST} when the kernel gave no address. */
     public int packetType(int slot) {
         if (scratch.getInt(msghdr(slot) + Socket.MSG_NAMELEN) <= IfPacket.SLL_PKTTYPE) {
             return IfPacket.PACKET_HOST;
         }
         return scratch.get(extra(slot) + NAME + IfPacket.SLL_PKTTYPE) & 0xff;
-    }
-
-    /** Reads the auxiliary data of the last frame; false when there was none. */
-    public boolean readAuxdata() {
-        return readAuxdata(0);
     }
 
     /** Reads the auxiliary data of slot {@code slot}; false when there was none. */
