@@ -55,7 +55,6 @@ public final class PacketPort implements Port {
     private static final Logger LOG = LoggerFactory.getLogger(PacketPort.class);
     private static final int RECEIVE_BUFFER = 8 << 20;
     private static final int SEND_BUFFER = 4 << 20;
-    private static final long RECHECK_NANOS = 1_000_000_000L;
     /** Frames a single receive call may discard (own, truncated, runt) before reporting nothing. */
     private static final int MAX_DISCARDS = 64;
     /**
@@ -80,11 +79,7 @@ public final class PacketPort implements Port {
     private final boolean auxdata;
     private final OutgoingFilter outgoing;
     private final ReceiveMessage message = new ReceiveMessage(BATCH);
-
-    /** The errno that put the port in the failed state, 0 while healthy; reader thread only. */
-    private int failedErrno;
-    /** When the failed state last looked at the interface; reader thread only. */
-    private long lastCheck;
+    private final DeviceRecovery recovery = new DeviceRecovery(this::reattach);
 
     private PacketPort(String name, FileDescriptor fd, boolean vnetHeader, boolean auxdata, OutgoingFilter outgoing) {
         this.name = name;
@@ -279,11 +274,10 @@ public final class PacketPort implements Port {
      */
     private int receiveFailed(int errno) {
         if (Errno.isTransient(errno)) {
-            return failedErrno != 0 && !recovered() ? -failedErrno : NOTHING;
+            return recovery.usable() ? NOTHING : -recovery.errno();
         }
         if (errno == Errno.ENETDOWN || errno == Errno.ENXIO || errno == Errno.ENODEV) {
-            failedErrno = errno;
-            lastCheck = System.nanoTime();
+            recovery.failed(errno);
         }
         return -errno;
     }
@@ -351,7 +345,7 @@ public final class PacketPort implements Port {
                 || message.packetType(slot) == IfPacket.PACKET_OUTGOING) {
             return false;
         }
-        failedErrno = 0;
+        recovery.clear();
         if (vnetHeader) {
             frame.received((int) n);
         } else {
@@ -365,16 +359,12 @@ public final class PacketPort implements Port {
     }
 
     /**
-     * In the failed state: whether the interface is usable again, re-binding the socket when it came
-     * back with a new index. Looks at most once per {@link #RECHECK_NANOS}; this allocates, which is
+     * The failed state's look at the interface (see {@link DeviceRecovery}): 0 when it is usable
+     * again, re-binding the socket when it came back with a new index; else ENETDOWN while it is
+     * down, or the errno of looking it up (ENODEV while it is missing). This allocates, which is
      * acceptable at once a second on a port that carries no traffic.
      */
-    private boolean recovered() {
-        long now = System.nanoTime();
-        if (now - lastCheck < RECHECK_NANOS) {
-            return false;
-        }
-        lastCheck = now;
+    private int reattach(int failedErrno) {
         try {
             int ifindex = NetDevice.index(name);
             if (boundIndex() != ifindex) {
@@ -382,15 +372,12 @@ public final class PacketPort implements Port {
                 LOG.info("port {}: interface is back as ifindex {}; socket re-bound", name, ifindex);
             }
             if ((NetDevice.flags(name) & NetIf.IFF_UP) == 0) {
-                failedErrno = Errno.ENETDOWN;
-                return false;
+                return Errno.ENETDOWN;
             }
         } catch (NativeException e) {
-            failedErrno = e.errno();
-            return false;
+            return e.errno();
         }
-        failedErrno = 0;
-        return true;
+        return 0;
     }
 
     @Override
