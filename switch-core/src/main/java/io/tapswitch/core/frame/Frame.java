@@ -41,6 +41,12 @@ public final class Frame {
     public final int[] egress;
     public int egressCount;
 
+    /** What {@link #snap} put aside for {@link #unsnap}: the length cut to, the length and vnet header before. */
+    private int snapLength;
+    private int snapSavedLength;
+    private long snapSavedHeader0;
+    private short snapSavedHeader8;
+
     public Frame(int maxPorts) {
         this.buf = ByteBuffer.allocateDirect(CAPACITY);
         Pointer p = Native.getDirectBufferPointer(buf);
@@ -119,6 +125,39 @@ public final class Frame {
         start = to;
         length += delta;
         VnetHeader.shiftOffsets(buf, start, delta);
+    }
+
+    /**
+     * Shortens the frame in place to its first {@code snaplen} bytes, for a copy that must carry no
+     * more (a mirror's snap length), until {@link #unsnap()} puts it back. Returns false and changes
+     * nothing when {@code snaplen} is 0 ("the whole frame") or the frame is not longer than that.
+     *
+     * <p>Why in place: the shortened copy is sent from the very buffer that the rest of the frame
+     * path goes on sending the whole frame from, and a copy must cost neither a copy nor an
+     * allocation. Why the vnet header is cleared meanwhile: it describes the whole frame (a GSO
+     * super-frame to segment, a checksum to complete at some offset), and a device handed the cut
+     * frame with it would segment or checksum bytes that are not there, or refuse the frame. Tag
+     * changes made while the frame is cut (an RSPAN copy retagged per port) are kept:
+     * {@link #unsnap()} restores the length by the difference to the cut length.
+     */
+    public boolean snap(int snaplen) {
+        if (snaplen <= 0 || snaplen >= length) {
+            return false;
+        }
+        snapLength = snaplen;
+        snapSavedLength = length;
+        snapSavedHeader0 = buf.getLong(start);
+        snapSavedHeader8 = buf.getShort(start + 8);
+        VnetHeader.clear(buf, start);
+        length = snaplen;
+        return true;
+    }
+
+    /** Undoes the last {@link #snap} that returned true: the whole length and the vnet header are back. */
+    public void unsnap() {
+        length = length - snapLength + snapSavedLength;
+        buf.putLong(start, snapSavedHeader0);
+        buf.putShort(start + 8, snapSavedHeader8);
     }
 
     /** Copies {@code other}'s bytes and decisions into this slot (for tests and for captures). */
