@@ -300,11 +300,19 @@ public final class Switch implements AutoCloseable {
         return path.process(topology, taps, frame);
     }
 
-    /** Where a frame would go and why, without learning or sending anything. */
-    public Trace trace(Frame frame) {
+    /**
+     * Where a frame received on {@code frame.inPort} would go and why, decided by the same code as
+     * real traffic on the current topology, without learning or sending anything.
+     */
+    public TraceResult trace(Frame frame) {
+        Topology t = topology;
         Trace trace = new Trace();
-        forwarding.decide(topology, frame, false, trace);
-        return trace;
+        Reason verdict = forwarding.decide(t, frame, false, trace);
+        List<String> egress = new ArrayList<>(frame.egressCount);
+        for (int i = 0; i < frame.egressCount; i++) {
+            egress.add(t.port(frame.egress[i]).name());
+        }
+        return new TraceResult(verdict, frame.vlan, egress, trace.steps());
     }
 
     /** Names of the forwarding threads, for leak checks. */

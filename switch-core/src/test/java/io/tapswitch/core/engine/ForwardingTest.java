@@ -171,10 +171,32 @@ class ForwardingTest {
         p3.clearSent();
         frame.load(Frames.ethernet(H2, H1, 0x0800, 46));
         frame.inPort = port(p1).id();
-        Trace trace = sw.trace(frame);
+        TraceResult trace = sw.trace(frame);
         assertThat(trace.steps()).anyMatch(s -> s.contains("would learn 02:00:00:00:00:01"));
         assertThat(trace.steps()).last().asString().contains("FORWARD_UNICAST");
+        assertThat(trace.verdict()).isEqualTo(Reason.FORWARD_UNICAST);
+        assertThat(trace.isDrop()).isFalse();
+        assertThat(trace.egress()).containsExactly("p2");
+        assertThat(trace.vlan()).isZero();
         assertThat(sw.fdb().lookup(0, H1)).isEqualTo(-1);
         assertThat(p2.sent()).isEmpty();
+    }
+
+    @Test
+    void traceNamesEveryPortOfAFloodAndTheReasonOfADrop() {
+        frame.load(Frames.ethernet(BCAST, H1, 0x0806, 28));
+        frame.inPort = port(p1).id();
+        TraceResult flood = sw.trace(frame);
+        assertThat(flood.verdict()).isEqualTo(Reason.FLOOD_BROADCAST);
+        assertThat(flood.egress()).containsExactlyInAnyOrder("p2", "p3");
+
+        frame.load(Frames.ethernet(H2, BCAST, 0x0800, 46));
+        frame.inPort = port(p1).id();
+        TraceResult drop = sw.trace(frame);
+        assertThat(drop.verdict()).isEqualTo(Reason.DROP_BAD_SOURCE);
+        assertThat(drop.isDrop()).isTrue();
+        assertThat(drop.egress()).isEmpty();
+        assertThat(drop.steps()).last().asString().startsWith("drop: DROP_BAD_SOURCE");
+        assertThat(port(p1).stats().rxPackets()).as("a trace is not traffic").isZero();
     }
 }
