@@ -89,9 +89,15 @@ final class FramePath {
         }
     }
 
+    /**
+     * Sends the frame as it stands through one port, counting the outcome there. A port without a
+     * vnet header cannot carry a partial-checksum or GSO frame (the kernel would take it for a plain
+     * frame and send it broken), so such a frame is dropped on that port, for that reason.
+     */
     private static boolean send(SwitchPort out, Frame frame) {
         Port device = out.device();
         if (!device.vnetHeader() && VnetHeader.hasOffload(frame.buffer(), frame.start())) {
+            out.stats().txDropped(Reason.DROP_OFFLOAD_UNSUPPORTED);
             out.stats().sendError();
             return false;
         }
