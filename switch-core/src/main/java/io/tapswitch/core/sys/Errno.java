@@ -37,16 +37,9 @@ public final class Errno {
 
     /**
      * Returns {@code result} when it is not negative, and otherwise throws for the current errno.
-     * EINTR is not special here: loops that may be interrupted use {@link #last()} themselves.
+     * For control-path calls: EINTR is not special here. Frame-path calls on non-blocking descriptors
+     * do not throw; they read {@link #last()} and ask {@link #isTransient(int)}.
      */
-    public static long check(String call, long result) throws NativeException {
-        if (result < 0) {
-            throw new NativeException(call, last(), null);
-        }
-        return result;
-    }
-
-    /** Like {@link #check(String, long)} for calls returning an int. */
     public static int check(String call, int result) throws NativeException {
         if (result < 0) {
             throw new NativeException(call, last(), null);
@@ -60,11 +53,6 @@ public final class Errno {
             throw new NativeException(call, last(), detail);
         }
         return result;
-    }
-
-    /** An exception for an errno obtained separately (for example from a non-blocking loop). */
-    public static NativeException exception(String call, int errno) {
-        return new NativeException(call, errno, null);
     }
 
     /**

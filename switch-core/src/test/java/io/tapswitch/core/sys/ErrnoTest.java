@@ -18,7 +18,7 @@ class ErrnoTest {
     @Test
     void describesAnErrnoByNameAndWordsAsExceptionsDo() {
         assertThat(Errno.describe(Errno.ENETDOWN)).isEqualTo("ENETDOWN Network is down");
-        assertThat(Errno.exception("recvmsg", Errno.ENETDOWN).getMessage())
+        assertThat(new NativeException("recvmsg", Errno.ENETDOWN, null).getMessage())
                 .isEqualTo("recvmsg: " + Errno.describe(Errno.ENETDOWN));
         assertThat(Errno.describe(4000)).startsWith("errno 4000");
     }
