@@ -15,8 +15,9 @@ import io.tapswitch.core.vlan.VlanTranslate;
  * <p>{@link Forwarding} answers "where does this frame go"; this class only executes the answer, so
  * a dry-run trace can share the decision without sending. It is the hot path: it works on the one
  * topology and the one set of capture taps its caller read for the frame, sends every copy from the
- * frame's own buffer, and neither allocates, locks nor logs. Many reading threads run it at once,
- * so it keeps no state of its own between frames.
+ * frame's own buffer, allocates and logs nothing, and takes no lock of its own (learning a new MAC
+ * takes the table's, a running capture its ring's). Many reading threads run it at once, so it
+ * keeps no state between frames; what a mirror copy puts aside lives in the thread's {@link Frame}.
  */
 final class FramePath {
     private final Forwarding forwarding;
