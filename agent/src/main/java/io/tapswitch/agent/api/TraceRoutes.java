@@ -8,8 +8,6 @@ import io.tapswitch.agent.state.InvalidRequestException;
 import io.tapswitch.agent.state.NotFoundException;
 import io.tapswitch.agent.state.SwitchView;
 import io.tapswitch.core.engine.Reason;
-import io.tapswitch.core.engine.Topology;
-import io.tapswitch.core.engine.Trace;
 import io.tapswitch.core.fdb.MacTable;
 import io.tapswitch.core.frame.Ethernet;
 import io.tapswitch.core.frame.Frame;
@@ -49,13 +47,21 @@ final class TraceRoutes {
     }
 
     /**
-     * @param verdict the decision's {@link Reason}
-     * @param drop    whether the frame would be dropped
-     * @param vlan    the VLAN the frame was classified to
-     * @param egress  ports the frame would leave through
-     * @param steps   the decision in words, step by step
+     * The API's form of a {@link io.tapswitch.core.engine.TraceResult}.
+     *
+     * @param verdict     the decision's {@link Reason}
+     * @param drop        whether the frame would be dropped
+     * @param description the reason in words
+     * @param vlan        the VLAN the frame was classified to
+     * @param egress      ports the frame would leave through
+     * @param steps       the decision in words, step by step
      */
     record TraceResult(String verdict, boolean drop, String description, int vlan, List<String> egress, List<String> steps) {
+        static TraceResult of(io.tapswitch.core.engine.TraceResult r) {
+            Reason verdict = r.verdict();
+            return new TraceResult(verdict.name(), verdict.isDrop(), verdict.description(), r.vlan(), r.egress(),
+                    r.steps());
+        }
     }
 
     private final Vertx vertx;
@@ -103,39 +109,13 @@ final class TraceRoutes {
 
     private synchronized TraceResult run(String inPort, byte[] bytes) {
         SwitchView sw = control.view();
-        Topology t = sw.topology();
-        int in = t.idOf(inPort);
+        int in = sw.topology().idOf(inPort);
         if (in < 0) {
             throw new NotFoundException("no port named '" + inPort + "'");
         }
         frame.load(bytes);
         frame.inPort = in;
-        Trace trace = sw.trace(frame);
-        List<String> steps = trace.steps();
-        Reason reason = verdict(steps);
-        List<String> egress = new ArrayList<>();
-        for (int i = 0; i < frame.egressCount; i++) {
-            egress.add(t.port(frame.egress[i]) == null ? "#" + frame.egress[i] : t.port(frame.egress[i]).name());
-        }
-        return new TraceResult(reason == null ? "UNKNOWN" : reason.name(), reason == null || reason.isDrop(),
-                reason == null ? "" : reason.description(), frame.vlan, egress, steps);
-    }
-
-    /**
-     * The decision's reason, read from the trace's last step ({@code "verdict: NAME (...)"} or
-     * {@code "drop: NAME (...)"}), since {@link SwitchView#trace} returns only the steps.
-     */
-    static Reason verdict(List<String> steps) {
-        if (steps.isEmpty()) {
-            return null;
-        }
-        String last = steps.get(steps.size() - 1);
-        for (Reason r : Reason.values()) {
-            if (last.startsWith("verdict: " + r.name() + " ") || last.startsWith("drop: " + r.name() + " ")) {
-                return r;
-            }
-        }
-        return null;
+        return TraceResult.of(sw.trace(frame));
     }
 
     private static long mac(String text, String field, List<FieldError> errors) {

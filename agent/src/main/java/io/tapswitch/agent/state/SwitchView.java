@@ -4,7 +4,7 @@ import io.tapswitch.core.capture.Capture;
 import io.tapswitch.core.engine.MirrorStats;
 import io.tapswitch.core.engine.Switch;
 import io.tapswitch.core.engine.Topology;
-import io.tapswitch.core.engine.Trace;
+import io.tapswitch.core.engine.TraceResult;
 import io.tapswitch.core.engine.VlanStats;
 import io.tapswitch.core.fdb.FdbView;
 import io.tapswitch.core.frame.Frame;
@@ -59,7 +59,7 @@ public final class SwitchView {
      * Where {@code frame}, received on {@code frame.inPort}, would go and why: the same decision as
      * real traffic, without learning from it or sending it.
      */
-    public Trace trace(Frame frame) {
+    public TraceResult trace(Frame frame) {
         return sw.trace(frame);
     }
 

@@ -266,6 +266,7 @@ class ApiRoutesTest {
         assertThat(r.json().path("ports").findValuesAsText("name")).contains("tsapi8");
         assertThat(r.json().path("fdb").has("learned")).isTrue();
         assertThat(r.json().path("ports").get(0).has("decisions")).isTrue();
+        assertThat(r.json().path("ports").get(0).has("txDrops")).isTrue();
     }
 
     @Test

@@ -16,10 +16,10 @@ import java.nio.ByteBuffer;
  * fills {@link Frame#egress} and touches nothing but the MAC table; sending is the caller's job,
  * which is what lets the same code answer "where would this frame go" without sending it.
  */
-public final class Forwarding {
+final class Forwarding {
     private final MacTable fdb;
 
-    public Forwarding(MacTable fdb) {
+    Forwarding(MacTable fdb) {
         this.fdb = fdb;
     }
 
@@ -29,7 +29,7 @@ public final class Forwarding {
      * @param learn whether to update the MAC table (false for dry-run traces)
      * @param trace null on the frame path
      */
-    public Reason decide(Topology topology, Frame frame, boolean learn, Trace trace) {
+    Reason decide(Topology topology, Frame frame, boolean learn, Trace trace) {
         frame.egressCount = 0;
         int in = frame.inPort;
         PortConfig inConfig = topology.config(in);

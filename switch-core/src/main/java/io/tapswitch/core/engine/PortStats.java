@@ -7,8 +7,9 @@ import java.lang.invoke.VarHandle;
  * Counters of one port.
  *
  * <p>Receive-side counters and decisions are written only by the port's own reading thread, so they
- * are plain fields published with opaque writes. Transmit counters are written by every thread that
- * forwards to the port, so they use atomic adds. Readers (the control plane) see a recent value.
+ * are plain fields published with opaque writes. Transmit counters, transmit drops included, are
+ * written by every thread that forwards to the port, so they use atomic adds. Readers (the control
+ * plane) see a recent value.
  */
 public final class PortStats {
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
@@ -20,8 +21,11 @@ public final class PortStats {
     private static final int RX_ERRORS = 5;
     private static final int LEARN_REFUSED = 6;
     private static final int FIXED = 7;
+    /** Where the per-{@link Reason} counters start: decisions of received frames, then transmit drops. */
+    private static final int DECISIONS = FIXED;
+    private static final int TX_DROPS = DECISIONS + Reason.count();
 
-    private final long[] values = new long[FIXED + Reason.count()];
+    private final long[] values = new long[TX_DROPS + Reason.count()];
 
     void received(int bytes) {
         LONGS.setOpaque(values, RX_PACKETS, (long) LONGS.getOpaque(values, RX_PACKETS) + 1);
@@ -29,7 +33,7 @@ public final class PortStats {
     }
 
     void decided(Reason reason) {
-        int i = FIXED + reason.ordinal();
+        int i = DECISIONS + reason.ordinal();
         LONGS.setOpaque(values, i, (long) LONGS.getOpaque(values, i) + 1);
     }
 
@@ -53,6 +57,10 @@ public final class PortStats {
 
     void sendError() {
         LONGS.getAndAdd(values, TX_ERRORS, 1L);
+    }
+
+    void txDropped(Reason reason) {
+        LONGS.getAndAdd(values, TX_DROPS + reason.ordinal(), 1L);
     }
 
     public long rxPackets() {
@@ -81,7 +89,17 @@ public final class PortStats {
 
     /** How many frames received on this port ended with {@code reason}. */
     public long decisions(Reason reason) {
-        return (long) LONGS.getOpaque(values, FIXED + reason.ordinal());
+        return (long) LONGS.getOpaque(values, DECISIONS + reason.ordinal());
+    }
+
+    /**
+     * How many frames forwarding chose this port for, and this port did not send because of
+     * {@code reason}: a drop found only at transmit time, such as
+     * {@link Reason#DROP_OFFLOAD_UNSUPPORTED}. These frames count as {@link #txErrors()} too; this
+     * says why.
+     */
+    public long txDrops(Reason reason) {
+        return (long) LONGS.getOpaque(values, TX_DROPS + reason.ordinal());
     }
 
     /** Frames received here and dropped, all reasons together. */
@@ -89,7 +107,7 @@ public final class PortStats {
         long sum = 0;
         for (int i = 0; i < Reason.count(); i++) {
             if (Reason.of(i).isDrop()) {
-                sum += (long) LONGS.getOpaque(values, FIXED + i);
+                sum += (long) LONGS.getOpaque(values, DECISIONS + i);
             }
         }
         return sum;

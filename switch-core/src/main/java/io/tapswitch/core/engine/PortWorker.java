@@ -1,7 +1,5 @@
 package io.tapswitch.core.engine;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.fdb.MacTable;
 import io.tapswitch.core.port.Port;
@@ -9,6 +7,7 @@ import io.tapswitch.core.sys.Errno;
 import io.tapswitch.core.sys.EventFd;
 import io.tapswitch.core.sys.NativeException;
 import io.tapswitch.core.sys.Poll;
+import io.tapswitch.core.sys.PollFds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,11 +24,14 @@ import org.slf4j.LoggerFactory;
 final class PortWorker implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PortWorker.class);
     private static final int RETRY_MILLIS = 1000;
+    /** The entries of {@link #pollfds}: the device, then the wakeup eventfd. */
+    private static final int DEVICE = 0;
+    private static final int WAKEUP = 1;
 
     private final Switch owner;
     private final SwitchPort port;
     private final EventFd wakeup;
-    private final Memory pollfds = new Memory(2L * Poll.SIZEOF_POLLFD);
+    private final PollFds pollfds = new PollFds(2);
     /** What one receive call fills: {@link Port#receiveBatch()} frames, reused for the thread's life. */
     private final Frame[] frames;
     private final Thread thread;
@@ -54,7 +56,6 @@ final class PortWorker implements Runnable, AutoCloseable {
     @Override
     public void run() {
         Port device = port.device();
-        long fds = Pointer.nativeValue(pollfds);
         int failures = 0;
         while (running) {
             for (Frame frame : frames) {
@@ -81,29 +82,24 @@ final class PortWorker implements Runnable, AutoCloseable {
             if (n < 0) {
                 port.stats().receiveError();
                 if (port.operUp()) {
-                    LOG.warn("port {}: receive failed ({}), marking it down", port.name(),
-                            Errno.exception("read", -n).getMessage());
+                    LOG.warn("port {}: receive failed ({}), marking it down", port.name(), Errno.describe(-n));
                     owner.operStateChanged(port, false);
                 }
                 failures++;
                 timeout = RETRY_MILLIS;
             }
-            pollfds.setInt(0, device.pollFd());
-            pollfds.setShort(4, (short) Poll.POLLIN);
-            pollfds.setShort(6, (short) 0);
-            pollfds.setInt(8, wakeup.fd());
-            pollfds.setShort(12, (short) Poll.POLLIN);
-            pollfds.setShort(14, (short) 0);
-            int ready = Poll.poll(fds, 2, timeout);
-            if (ready > 0 && (pollfds.getShort(14) & Poll.POLLIN) != 0) {
+            pollfds.set(DEVICE, device.pollFd(), Poll.POLLIN);
+            pollfds.set(WAKEUP, wakeup.fd(), Poll.POLLIN);
+            int ready = pollfds.poll(timeout);
+            if (ready > 0 && pollfds.readable(WAKEUP)) {
                 wakeup.drain();
             }
-            if (ready > 0 && running && (pollfds.getShort(6) & (Poll.POLLERR | Poll.POLLHUP | Poll.POLLNVAL)) != 0) {
+            if (ready > 0 && running && pollfds.failed(DEVICE)) {
                 // The device reports an error condition with nothing to read: back off instead of
                 // spinning. A failed device (n < 0) may stay in that condition for good (a TAP fd
                 // whose netdev was deleted polls POLLERR until it is re-attached), so it waits the
                 // full retry interval, on the wakeup fd alone, so that stop() still ends the wait.
-                Poll.poll(fds + Poll.SIZEOF_POLLFD, 1, n < 0 || failures++ > 3 ? RETRY_MILLIS : 10);
+                pollfds.poll(WAKEUP, 1, n < 0 || failures++ > 3 ? RETRY_MILLIS : 10);
             }
         }
     }

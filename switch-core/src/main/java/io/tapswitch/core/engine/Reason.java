@@ -3,6 +3,10 @@ package io.tapswitch.core.engine;
 /**
  * Why a frame went where it went. Every forwarding decision ends in exactly one of these, and each
  * is counted per ingress port, so that "why didn't my ping arrive" has an answer in the counters.
+ *
+ * <p>{@link #DROP_OFFLOAD_UNSUPPORTED} is the one reason no decision returns: whether a frame can
+ * leave depends on the egress port, so it is found when sending, and counted per egress port
+ * ({@link PortStats#txDrops}).
  */
 public enum Reason {
     FORWARD_UNICAST(false, "destination learned on one port"),

@@ -8,11 +8,8 @@ import io.tapswitch.core.fdb.CoarseClock;
 import io.tapswitch.core.fdb.FdbListener;
 import io.tapswitch.core.fdb.MacTable;
 import io.tapswitch.core.frame.Frame;
-import io.tapswitch.core.frame.VnetHeader;
 import io.tapswitch.core.port.Port;
 import io.tapswitch.core.sys.NativeException;
-import io.tapswitch.core.vlan.VlanEncap;
-import io.tapswitch.core.vlan.VlanTranslate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +28,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Each port has a dedicated reading thread ({@link PortWorker}) that decides and sends on its
  * own: a frame is read into that thread's buffer, decided by {@link Forwarding}, and written to the
- * egress devices straight from the same buffer. Control-plane calls (add, remove, reconfigure) are
- * serialized by this object's monitor, build a new {@link Topology} and publish it; forwarding
- * threads pick it up on their next frame. One housekeeping thread ages the MAC table and ticks its coarse clock.
+ * egress devices straight from the same buffer by {@link FramePath}. This class is the control side
+ * around that path: ports, mirrors, captures and traces. Control-plane calls (add, remove,
+ * reconfigure) are serialized by this object's monitor, build a new {@link Topology} and publish it;
+ * forwarding threads pick it up on their next frame. One housekeeping thread ages the MAC table and
+ * ticks its coarse clock.
  */
 public final class Switch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Switch.class);
@@ -41,6 +40,7 @@ public final class Switch implements AutoCloseable {
     private final SwitchOptions options;
     private final MacTable fdb;
     private final Forwarding forwarding;
+    private final FramePath path;
     private final PortListener portListener;
     private final ScheduledExecutorService housekeeping;
     private final Map<Integer, PortWorker> workers = new HashMap<>();
@@ -61,6 +61,7 @@ public final class Switch implements AutoCloseable {
         this.fdb = new MacTable(options.macTableSize(), options.agingMillis(), coarse != null ? coarse : options.clock(),
                 fdbListener);
         this.forwarding = new Forwarding(fdb);
+        this.path = new FramePath(forwarding, vlanStats);
         this.portListener = portListener == null ? PortListener.NONE : portListener;
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tapswitch-aging");
@@ -306,141 +307,26 @@ public final class Switch implements AutoCloseable {
     }
 
     /**
-     * Decides and sends one frame received on {@code frame.inPort}. Called by the port's reading
-     * thread; allocation-free and lock-free unless a new MAC is learned.
+     * Decides and sends one frame received on {@code frame.inPort} ({@link FramePath}). Called by the
+     * port's reading thread; allocation-free and lock-free unless a new MAC is learned.
      */
     public Reason process(Frame frame) {
+        return path.process(topology, taps, frame);
+    }
+
+    /**
+     * Where a frame received on {@code frame.inPort} would go and why, decided by the same code as
+     * real traffic on the current topology, without learning or sending anything.
+     */
+    public TraceResult trace(Frame frame) {
         Topology t = topology;
-        SwitchPort in = t.port(frame.inPort);
-        if (in == null) {
-            return Reason.DROP_PORT_DISABLED;
-        }
-        in.stats().received(frame.length());
-        CaptureTaps capturing = taps;
-        if (capturing.any()) {
-            capturing.port(frame.inPort, frame);
-        }
-        Reason reason = forwarding.decide(t, frame, true, null);
-        in.stats().decided(reason);
-        if (!reason.isDrop()) {
-            vlanStats.received(frame.vlan, frame.length());
-            if (reason != Reason.FORWARD_UNICAST) {
-                vlanStats.flooded(frame.vlan);
-            }
-            transmit(t, frame);
-        }
-        return reason;
-    }
-
-    /**
-     * Sends a decided frame: first copies for mirrors that select it on ingress (as it arrived),
-     * then to each egress port in that port's tag state, each followed by copies for mirrors that
-     * select that egress port (as it left). A bitmask makes each mirror copy a frame once.
-     */
-    private void transmit(Topology t, Frame frame) {
-        Mirror[] mirrors = t.mirrors();
-        long copied = 0;
-        for (Mirror m : mirrors) {
-            if (m.selectsIngress(frame.inPort, frame.vlan)) {
-                copied |= 1L << m.index;
-                mirror(t, m, frame);
-            }
-        }
-        for (int i = 0; i < frame.egressCount; i++) {
-            int id = frame.egress[i];
-            SwitchPort out = t.port(id);
-            int action = VlanTranslate.output(t.config(id).vlan(), frame.vlan);
-            if (action == VlanTranslate.EGRESS_DROP) {
-                continue;
-            }
-            VlanEncap.apply(frame, action);
-            // Captured before it is sent, so that a reply (captured as it arrives on another
-            // thread) can never carry an earlier timestamp than the frame it answers.
-            CaptureTaps capturing = taps;
-            if (capturing.any()) {
-                capturing.port(id, frame);
-            }
-            send(out, frame);
-            for (Mirror m : mirrors) {
-                if ((copied & (1L << m.index)) == 0 && m.selectsEgress(id)) {
-                    copied |= 1L << m.index;
-                    mirror(t, m, frame);
-                }
-            }
-        }
-    }
-
-    private static boolean send(SwitchPort out, Frame frame) {
-        Port device = out.device();
-        if (!device.vnetHeader() && VnetHeader.hasOffload(frame.buffer(), frame.start())) {
-            out.stats().sendError();
-            return false;
-        }
-        if (device.send(frame) == 0) {
-            out.stats().sent(frame.length());
-            return true;
-        }
-        out.stats().sendError();
-        return false;
-    }
-
-    /**
-     * Copies a frame to a mirror's output: as it stands to the SPAN port, or, for RSPAN, into the
-     * output VLAN (the frame's VLAN replaced) towards every member port but the ingress port.
-     */
-    private void mirror(Topology t, Mirror m, Frame frame) {
-        int snaplen = m.config.snaplen();
-        int length = frame.length();
-        long hdr0 = 0;
-        short hdr8 = 0;
-        boolean cut = snaplen > 0 && snaplen < length;
-        if (cut) {
-            hdr0 = frame.buffer().getLong(frame.start());
-            hdr8 = frame.buffer().getShort(frame.start() + 8);
-            VnetHeader.clear(frame.buffer(), frame.start());
-            frame.setLength(snaplen);
-        }
-        CaptureTaps capturing = taps;
-        if (capturing.any()) {
-            capturing.mirror(m.config.name(), frame);
-        }
-        boolean ok = true;
-        if (m.outputPort >= 0) {
-            SwitchPort out = t.port(m.outputPort);
-            ok = out != null && send(out, frame);
-        } else {
-            int vlan = frame.vlan;
-            frame.vlan = m.config.outputVlan();
-            for (int id : t.ids()) {
-                if (id == frame.inPort || t.isMirrorOutput(id)) {
-                    continue;
-                }
-                PortConfig c = t.config(id);
-                int action = VlanTranslate.output(c.vlan(), frame.vlan);
-                if (action != VlanTranslate.EGRESS_DROP && c.adminUp()) {
-                    VlanEncap.apply(frame, action);
-                    ok &= send(t.port(id), frame);
-                }
-            }
-            frame.vlan = vlan;
-        }
-        if (cut) {
-            frame.setLength(frame.length() - snaplen + length);
-            frame.buffer().putLong(frame.start(), hdr0);
-            frame.buffer().putShort(frame.start() + 8, hdr8);
-        }
-        if (ok) {
-            m.counters.copied();
-        } else {
-            m.counters.failed();
-        }
-    }
-
-    /** Where a frame would go and why, without learning or sending anything. */
-    public Trace trace(Frame frame) {
         Trace trace = new Trace();
-        forwarding.decide(topology, frame, false, trace);
-        return trace;
+        Reason verdict = forwarding.decide(t, frame, false, trace);
+        List<String> egress = new ArrayList<>(frame.egressCount);
+        for (int i = 0; i < frame.egressCount; i++) {
+            egress.add(t.port(frame.egress[i]).name());
+        }
+        return new TraceResult(verdict, frame.vlan, egress, trace.steps());
     }
 
     /** Names of the forwarding threads, for leak checks. */

@@ -19,6 +19,11 @@ public final class Frame {
     /** Largest frame: a 64 KB GSO super-frame plus tags. */
     public static final int MAX_FRAME_LEN = 65536 + 64;
     public static final int CAPACITY = HEADROOM + VnetHeader.LEN + MAX_FRAME_LEN + 64;
+    /**
+     * Bytes behind a {@link #snap} cut that a copy may overwrite: popping a tag off a copy cut below
+     * 64 bytes pads it to the 60-byte minimum with zeros, over the bytes that follow the cut.
+     */
+    private static final int SNAP_GUARD = Ethernet.MIN_FRAME + Ethernet.TAG_LEN;
 
     private final ByteBuffer buf;
     private final long address;
@@ -40,6 +45,18 @@ public final class Frame {
     /** Output ports chosen by the forwarding decision. */
     public final int[] egress;
     public int egressCount;
+
+    /**
+     * What {@link #snap} put aside for {@link #unsnap}: where the vnet header was, the length and
+     * the header before the cut, and the bytes behind the cut that padding may overwrite.
+     */
+    private int snapStart;
+    private int snapSavedLength;
+    private long snapSavedHeader0;
+    private short snapSavedHeader8;
+    private final byte[] snapSavedTail = new byte[SNAP_GUARD];
+    private int snapTailAt;
+    private int snapTailLength;
 
     public Frame(int maxPorts) {
         this.buf = ByteBuffer.allocateDirect(CAPACITY);
@@ -119,6 +136,59 @@ public final class Frame {
         start = to;
         length += delta;
         VnetHeader.shiftOffsets(buf, start, delta);
+    }
+
+    /**
+     * Shortens the frame in place to its first {@code snaplen} bytes, for a copy that must carry no
+     * more (a mirror's snap length), until {@link #unsnap()} puts it back. Returns false and changes
+     * nothing when {@code snaplen} is 0 ("the whole frame") or the frame is not longer than that.
+     *
+     * <p>Why in place: the shortened copy is sent from the very buffer that the rest of the frame
+     * path goes on sending the whole frame from, and a copy must cost neither a copy nor an
+     * allocation. Why the vnet header is cleared meanwhile: it describes the whole frame (a GSO
+     * super-frame to segment, a checksum to complete at some offset), and a device handed the cut
+     * frame with it would segment or checksum bytes that are not there, or refuse the frame.
+     *
+     * <p>Tag changes made while the frame is cut (an RSPAN copy retagged per port) are kept, and
+     * {@link #unsnap()} carries them over to the whole frame: its length and its vnet header's
+     * offsets move with the head. A cut copy whose tag is popped below the 60-byte minimum is padded
+     * with zeros over the bytes behind the cut, so those (at most 64) are saved
+     * here and put back.
+     */
+    public boolean snap(int snaplen) {
+        if (snaplen <= 0 || snaplen >= length) {
+            return false;
+        }
+        snapStart = start;
+        snapSavedLength = length;
+        snapSavedHeader0 = buf.getLong(start);
+        snapSavedHeader8 = buf.getShort(start + 8);
+        snapTailAt = frame() + snaplen;
+        snapTailLength = Math.max(0, Math.min(length, SNAP_GUARD) - snaplen);
+        if (snapTailLength > 0) {
+            buf.get(snapTailAt, snapSavedTail, 0, snapTailLength);
+        }
+        VnetHeader.clear(buf, start);
+        length = snaplen;
+        return true;
+    }
+
+    /**
+     * Undoes the last {@link #snap} that returned true: the whole frame is back, in the tag state
+     * the cut copy was left in, with its vnet header.
+     */
+    public void unsnap() {
+        // Bytes put in front of the payload while cut (a pushed tag), or taken out (a popped one).
+        int inserted = snapStart - start;
+        length = snapSavedLength + inserted;
+        buf.putLong(start, snapSavedHeader0);
+        buf.putShort(start + 8, snapSavedHeader8);
+        if (inserted != 0) {
+            VnetHeader.shiftOffsets(buf, start, inserted);
+        }
+        if (snapTailLength > 0) {
+            buf.put(snapTailAt, snapSavedTail, 0, snapTailLength);
+        }
     }
 
     /** Copies {@code other}'s bytes and decisions into this slot (for tests and for captures). */

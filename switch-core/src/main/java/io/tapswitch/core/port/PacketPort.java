@@ -11,6 +11,7 @@ import io.tapswitch.core.sys.IfPacket;
 import io.tapswitch.core.sys.NativeException;
 import io.tapswitch.core.sys.NetDevice;
 import io.tapswitch.core.sys.NetIf;
+import io.tapswitch.core.sys.ReceiveMessage;
 import io.tapswitch.core.sys.Socket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +55,6 @@ public final class PacketPort implements Port {
     private static final Logger LOG = LoggerFactory.getLogger(PacketPort.class);
     private static final int RECEIVE_BUFFER = 8 << 20;
     private static final int SEND_BUFFER = 4 << 20;
-    private static final long RECHECK_NANOS = 1_000_000_000L;
     /** Frames a single receive call may discard (own, truncated, runt) before reporting nothing. */
     private static final int MAX_DISCARDS = 64;
     /**
@@ -79,11 +79,7 @@ public final class PacketPort implements Port {
     private final boolean auxdata;
     private final OutgoingFilter outgoing;
     private final ReceiveMessage message = new ReceiveMessage(BATCH);
-
-    /** The errno that put the port in the failed state, 0 while healthy; reader thread only. */
-    private int failedErrno;
-    /** When the failed state last looked at the interface; reader thread only. */
-    private long lastCheck;
+    private final DeviceRecovery recovery = new DeviceRecovery(this::reattach);
 
     private PacketPort(String name, FileDescriptor fd, boolean vnetHeader, boolean auxdata, OutgoingFilter outgoing) {
         this.name = name;
@@ -118,7 +114,7 @@ public final class PacketPort implements Port {
                 vnet = errno == 0;
                 if (!vnet) {
                     LOG.warn("port {}: PACKET_VNET_HDR refused ({}), frames cross without offloads", name,
-                            Errno.exception("setsockopt(PACKET_VNET_HDR)", errno).getMessage());
+                            Errno.describe(errno));
                 }
             }
             boolean aux = enable(fd, IfPacket.PACKET_AUXDATA) == 0;
@@ -262,11 +258,7 @@ public final class PacketPort implements Port {
         for (int discarded = 0; discarded < MAX_DISCARDS; discarded++) {
             long n = message.receive(fd.fd(), frame.address() + at, capacity);
             if (n < 0) {
-                int errno = Errno.last();
-                if (errno == Errno.EINTR) {
-                    continue;
-                }
-                return receiveFailed(errno);
+                return receiveFailed(Errno.last());
             }
             if (accept(frame, 0, n)) {
                 return frame.length();
@@ -276,16 +268,16 @@ public final class PacketPort implements Port {
     }
 
     /**
-     * What a receive returns for {@code errno}: nothing to read (or the failed state's errno while
-     * the interface is not back), and for an interface that went down or away, the failed state.
+     * What a receive returns for {@code errno}: nothing to read, for a transient errno (the poller
+     * tries again; or the failed state's errno while the interface is not back), and for an
+     * interface that went down or away, the failed state.
      */
     private int receiveFailed(int errno) {
-        if (errno == Errno.EAGAIN) {
-            return failedErrno != 0 && !recovered() ? -failedErrno : NOTHING;
+        if (Errno.isTransient(errno)) {
+            return recovery.usable() ? NOTHING : -recovery.errno();
         }
         if (errno == Errno.ENETDOWN || errno == Errno.ENXIO || errno == Errno.ENODEV) {
-            failedErrno = errno;
-            lastCheck = System.nanoTime();
+            recovery.failed(errno);
         }
         return -errno;
     }
@@ -316,12 +308,7 @@ public final class PacketPort implements Port {
             }
             int k = message.receiveMany(fd.fd(), count);
             if (k < 0) {
-                int errno = Errno.last();
-                if (errno == Errno.EINTR) {
-                    discarded++;
-                    continue;
-                }
-                return receiveFailed(errno);
+                return receiveFailed(Errno.last());
             }
             int kept = 0;
             for (int i = 0; i < k && i < count; i++) {
@@ -358,7 +345,7 @@ public final class PacketPort implements Port {
                 || message.packetType(slot) == IfPacket.PACKET_OUTGOING) {
             return false;
         }
-        failedErrno = 0;
+        recovery.clear();
         if (vnetHeader) {
             frame.received((int) n);
         } else {
@@ -372,16 +359,12 @@ public final class PacketPort implements Port {
     }
 
     /**
-     * In the failed state: whether the interface is usable again, re-binding the socket when it came
-     * back with a new index. Looks at most once per {@link #RECHECK_NANOS}; this allocates, which is
+     * The failed state's look at the interface (see {@link DeviceRecovery}): 0 when it is usable
+     * again, re-binding the socket when it came back with a new index; else ENETDOWN while it is
+     * down, or the errno of looking it up (ENODEV while it is missing). This allocates, which is
      * acceptable at once a second on a port that carries no traffic.
      */
-    private boolean recovered() {
-        long now = System.nanoTime();
-        if (now - lastCheck < RECHECK_NANOS) {
-            return false;
-        }
-        lastCheck = now;
+    private int reattach(int failedErrno) {
         try {
             int ifindex = NetDevice.index(name);
             if (boundIndex() != ifindex) {
@@ -389,15 +372,12 @@ public final class PacketPort implements Port {
                 LOG.info("port {}: interface is back as ifindex {}; socket re-bound", name, ifindex);
             }
             if ((NetDevice.flags(name) & NetIf.IFF_UP) == 0) {
-                failedErrno = Errno.ENETDOWN;
-                return false;
+                return Errno.ENETDOWN;
             }
         } catch (NativeException e) {
-            failedErrno = e.errno();
-            return false;
+            return e.errno();
         }
-        failedErrno = 0;
-        return true;
+        return 0;
     }
 
     @Override

@@ -44,17 +44,13 @@ public final class TapPort implements Port {
     private static final Logger LOG = LoggerFactory.getLogger(TapPort.class);
     private static final int OFFLOADS = IfTun.TUN_F_CSUM | IfTun.TUN_F_TSO4 | IfTun.TUN_F_TSO6 | IfTun.TUN_F_TSO_ECN;
 
-    private static final long RECHECK_NANOS = 1_000_000_000L;
-
     private final String name;
     private final FileDescriptor fd;
     private final boolean vnetHeader;
     private final boolean created;
     private final int offloads;
     private final boolean keep;
-    /** The errno of the failure being recovered from, 0 while healthy; reader thread only. */
-    private int failedErrno;
-    private long lastCheck;
+    private final DeviceRecovery recovery = new DeviceRecovery(this::reattach);
 
     private TapPort(String name, FileDescriptor fd, boolean vnetHeader, boolean created, int offloads, boolean keep) {
         this.name = name;
@@ -181,18 +177,17 @@ public final class TapPort implements Port {
 
     @Override
     public int receive(Frame frame) {
-        if (failedErrno != 0 && !recover()) {
-            return -failedErrno;
+        if (!recovery.usable()) {
+            return -recovery.errno();
         }
         int at = vnetHeader ? frame.start() : frame.frame();
         long n = Unistd.read(fd.fd(), frame.address() + at, frame.readCapacity() - (at - frame.start()));
         if (n < 0) {
             int errno = Errno.last();
-            if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+            if (Errno.isTransient(errno)) {
                 return NOTHING;
             }
-            failedErrno = errno;
-            lastCheck = System.nanoTime();
+            recovery.failed(errno);
             return -errno;
         }
         if (!vnetHeader) {
@@ -209,17 +204,13 @@ public final class TapPort implements Port {
     }
 
     /**
-     * In the failed state, at most once a second: if an interface of this name exists, attach to
-     * it on a new file and move that file onto this port's descriptor number.
+     * The failed state's look at the device (see {@link DeviceRecovery}): if an interface of this
+     * name exists, attach to it on a new file and move that file onto this port's descriptor number.
+     * Returns 0 when that worked, else the errno the port failed with, which it keeps reporting.
      */
-    private boolean recover() {
-        long now = System.nanoTime();
-        if (now - lastCheck < RECHECK_NANOS) {
-            return false;
-        }
-        lastCheck = now;
+    private int reattach(int failedErrno) {
         if (!NetDevice.exists(name)) {
-            return false;
+            return failedErrno;
         }
         try {
             FileDescriptor fresh = new FileDescriptor(openTun(), "tap " + name);
@@ -231,16 +222,15 @@ public final class TapPort implements Port {
                 Ioctl.ioctl(fresh.fd(), IfTun.TUNSETPERSIST, 1L);
             } catch (NativeException | RuntimeException e) {
                 fresh.close();
-                return false;
+                return failedErrno;
             }
             fd.replaceWith(fresh);
             NetDevice.setUp(name, true);
         } catch (NativeException e) {
-            return false;
+            return failedErrno;
         }
         LOG.info("port {}: device is back, re-attached", name);
-        failedErrno = 0;
-        return true;
+        return 0;
     }
 
     @Override

@@ -37,16 +37,9 @@ public final class Errno {
 
     /**
      * Returns {@code result} when it is not negative, and otherwise throws for the current errno.
-     * EINTR is not special here: loops that may be interrupted use {@link #last()} themselves.
+     * For control-path calls: EINTR is not special here. Frame-path calls on non-blocking descriptors
+     * do not throw; they read {@link #last()} and ask {@link #isTransient(int)}.
      */
-    public static long check(String call, long result) throws NativeException {
-        if (result < 0) {
-            throw new NativeException(call, last(), null);
-        }
-        return result;
-    }
-
-    /** Like {@link #check(String, long)} for calls returning an int. */
     public static int check(String call, int result) throws NativeException {
         if (result < 0) {
             throw new NativeException(call, last(), null);
@@ -62,12 +55,22 @@ public final class Errno {
         return result;
     }
 
-    /** An exception for an errno obtained separately (for example from a non-blocking loop). */
-    public static NativeException exception(String call, int errno) {
-        return new NativeException(call, errno, null);
+    /**
+     * Whether a failed call on a non-blocking descriptor only means "nothing now": EAGAIN (the
+     * queue is empty or full) or EINTR (a signal arrived first). Neither says anything about the
+     * device, and both are answered the same way, by polling and trying again; every frame-path
+     * caller asks this one question, so no two of them can disagree about what a failure means.
+     */
+    public static boolean isTransient(int errno) {
+        return errno == EAGAIN || errno == EINTR;
     }
 
-    static String describe(int errno) {
+    /**
+     * The errno's symbolic name and the C library's words for it, as in "ENETDOWN Network is down",
+     * the form every {@link NativeException} message uses. For log lines about an errno that a
+     * frame-path call returned as a number: describing it needs no exception.
+     */
+    public static String describe(int errno) {
         String name = switch (errno) {
             case EPERM -> "EPERM";
             case ENOENT -> "ENOENT";

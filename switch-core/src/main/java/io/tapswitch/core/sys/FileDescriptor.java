@@ -28,20 +28,6 @@ public final class FileDescriptor implements AutoCloseable {
         return fd.get();
     }
 
-    public boolean isOpen() {
-        return fd.get() >= 0;
-    }
-
-    /** Sets or clears {@code O_NONBLOCK}. */
-    public void setNonBlocking(boolean on) throws NativeException {
-        int n = fd();
-        int flags = Errno.check("fcntl(F_GETFL)", Unistd.fcntl(n, Unistd.F_GETFL, 0), what);
-        int wanted = on ? flags | Unistd.O_NONBLOCK : flags & ~Unistd.O_NONBLOCK;
-        if (wanted != flags) {
-            Errno.check("fcntl(F_SETFL)", Unistd.fcntl(n, Unistd.F_SETFL, wanted), what);
-        }
-    }
-
     /**
      * Makes this descriptor number refer to {@code replacement}'s file and closes the replacement.
      * Other threads holding the number (senders) then reach the new file; the number itself is

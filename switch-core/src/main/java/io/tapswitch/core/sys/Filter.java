@@ -14,16 +14,13 @@ public final class Filter {
     public static final int BPF_LD = 0x00;
     public static final int BPF_JMP = 0x05;
     public static final int BPF_RET = 0x06;
-    public static final int BPF_W = 0x00;
     public static final int BPF_H = 0x08;
-    public static final int BPF_B = 0x10;
     public static final int BPF_ABS = 0x20;
     public static final int BPF_JEQ = 0x10;
     public static final int BPF_K = 0x00;
 
     /** Loads at negative offsets from here read skb metadata instead of packet bytes. */
     public static final int SKF_AD_OFF = -0x1000;
-    public static final int SKF_AD_PROTOCOL = 0;
     /** The packet type ({@code PACKET_HOST}, ... {@code PACKET_OUTGOING}) of the frame. */
     public static final int SKF_AD_PKTTYPE = 4;
 

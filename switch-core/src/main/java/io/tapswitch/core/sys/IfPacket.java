@@ -17,45 +17,32 @@ public final class IfPacket {
     public static final int SOL_PACKET = 263;
 
     public static final int PACKET_HOST = 0;
-    public static final int PACKET_BROADCAST = 1;
-    public static final int PACKET_MULTICAST = 2;
-    public static final int PACKET_OTHERHOST = 3;
     /** A frame the interface transmitted, seen by packet sockets on its way out. */
     public static final int PACKET_OUTGOING = 4;
-    public static final int PACKET_LOOPBACK = 5;
 
     public static final int PACKET_ADD_MEMBERSHIP = 1;
-    public static final int PACKET_DROP_MEMBERSHIP = 2;
     public static final int PACKET_AUXDATA = 8;
     public static final int PACKET_VNET_HDR = 15;
-    public static final int PACKET_QDISC_BYPASS = 20;
     /** Since Linux 4.20: the socket is not offered frames the interface transmits. */
     public static final int PACKET_IGNORE_OUTGOING = 23;
 
-    public static final int PACKET_MR_MULTICAST = 0;
     public static final int PACKET_MR_PROMISC = 1;
-    public static final int PACKET_MR_ALLMULTI = 2;
 
-    public static final int TP_STATUS_CSUMNOTREADY = 0x08;
     /** {@code tp_vlan_tci} holds a tag the kernel took out of the frame (even when the TCI is 0). */
     public static final int TP_STATUS_VLAN_VALID = 0x10;
     /** {@code tp_vlan_tpid} holds that tag's TPID; older kernels leave it 0 and mean 0x8100. */
     public static final int TP_STATUS_VLAN_TPID_VALID = 0x40;
-    public static final int TP_STATUS_CSUM_VALID = 0x80;
 
     public static final int SIZEOF_SOCKADDR_LL = 20;
     public static final int SLL_FAMILY = 0;
     public static final int SLL_PROTOCOL = 2;
     public static final int SLL_IFINDEX = 4;
-    public static final int SLL_HATYPE = 8;
     public static final int SLL_PKTTYPE = 10;
-    public static final int SLL_HALEN = 11;
     public static final int SLL_ADDR = 12;
 
     public static final int SIZEOF_PACKET_MREQ = 16;
     public static final int MR_IFINDEX = 0;
     public static final int MR_TYPE = 4;
-    public static final int MR_ALEN = 6;
     public static final int MR_ADDRESS = 8;
 
     public static final int SIZEOF_TPACKET_AUXDATA = 20;

@@ -8,21 +8,16 @@ public final class IfTun {
     public static final long TUNSETPERSIST = 0x400454cbL;
     public static final long TUNSETOFFLOAD = 0x400454d0L;
     public static final long TUNGETFEATURES = 0x800454cfL;
-    public static final long TUNGETIFF = 0x800454d2L;
     public static final long TUNSETVNETHDRSZ = 0x400454d8L;
 
-    public static final short IFF_TUN = 0x0001;
     public static final short IFF_TAP = 0x0002;
     public static final short IFF_NO_PI = 0x1000;
-    public static final short IFF_ONE_QUEUE = 0x2000;
     public static final short IFF_VNET_HDR = 0x4000;
-    public static final short IFF_TUN_EXCL = (short) 0x8000;
 
     public static final int TUN_F_CSUM = 0x01;
     public static final int TUN_F_TSO4 = 0x02;
     public static final int TUN_F_TSO6 = 0x04;
     public static final int TUN_F_TSO_ECN = 0x08;
-    public static final int TUN_F_UFO = 0x10;
 
     private IfTun() {
     }

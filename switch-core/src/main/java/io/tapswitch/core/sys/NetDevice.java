@@ -81,29 +81,6 @@ public final class NetDevice {
         }
     }
 
-    public static int mtu(String name) throws NativeException {
-        Memory req = ifreq(name);
-        ioctl(NetIf.SIOCGIFMTU, req, "SIOCGIFMTU", name);
-        return req.getInt(NetIf.IFR_UNION);
-    }
-
-    public static void setMtu(String name, int mtu) throws NativeException {
-        Memory req = ifreq(name);
-        req.setInt(NetIf.IFR_UNION, mtu);
-        ioctl(NetIf.SIOCSIFMTU, req, "SIOCSIFMTU", name);
-    }
-
-    /** The interface's hardware address packed in the low 48 bits of a long. */
-    public static long hardwareAddress(String name) throws NativeException {
-        Memory req = ifreq(name);
-        ioctl(NetIf.SIOCGIFHWADDR, req, "SIOCGIFHWADDR", name);
-        long mac = 0;
-        for (int i = 0; i < 6; i++) {
-            mac = (mac << 8) | (req.getByte(NetIf.IFR_UNION + 2 + i) & 0xff);
-        }
-        return mac;
-    }
-
     private static void ioctl(long request, Memory req, String call, String name) throws NativeException {
         int sock = Errno.check("socket", Socket.socket(Socket.AF_INET, Socket.SOCK_DGRAM | Socket.SOCK_CLOEXEC, 0));
         try (FileDescriptor fd = new FileDescriptor(sock, "ioctl socket")) {

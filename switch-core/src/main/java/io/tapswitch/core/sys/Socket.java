@@ -6,7 +6,6 @@ import com.sun.jna.Pointer;
 
 /** {@code sys/socket.h}: sockets for interface ioctls and, later, AF_PACKET ports. */
 public final class Socket {
-    public static final int AF_UNIX = 1;
     public static final int AF_INET = 2;
     public static final int AF_PACKET = 17;
     public static final int SOCK_DGRAM = 2;
@@ -21,8 +20,6 @@ public final class Socket {
     public static final int SO_SNDBUFFORCE = 32;
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_TRUNC = 0x20;
-    /** Set in {@code msg_flags} when control messages did not fit the control buffer. */
-    public static final int MSG_CTRUNC = 0x08;
 
     /** {@code struct msghdr} on x86-64: its size and the offsets of its fields. */
     public static final int SIZEOF_MSGHDR = 56;
@@ -73,12 +70,7 @@ public final class Socket {
      */
     public static native int recvmmsg(int sockfd, long msgvec, int vlen, int flags, long timeout);
 
-    /** {@code recvfrom(2)}; {@code srcAddr}/{@code addrlen} may be 0. */
-    public static native long recvfrom(int sockfd, long buf, long len, int flags, long srcAddr, long addrlen);
-
     public static native long sendto(int sockfd, long buf, long len, int flags, long destAddr, int addrlen);
-
-    public static native long sendmsg(int sockfd, long msg, int flags);
 
     /** {@code getsockname(2)}; {@code addrlen} points to an int holding the buffer's size. */
     public static native int getsockname(int sockfd, Pointer addr, Pointer addrlen);

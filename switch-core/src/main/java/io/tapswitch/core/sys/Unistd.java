@@ -4,19 +4,15 @@ import com.sun.jna.Native;
 import com.sun.jna.Platform;
 
 /**
- * {@code unistd.h}, {@code fcntl.h} and {@code sys/uio.h}: the calls every fd owner needs.
+ * {@code unistd.h}, {@code fcntl.h} and {@code sys/eventfd.h}: the calls every fd owner needs.
  *
  * <p>Buffers are passed as raw addresses ({@code long}) so that the per-frame calls take primitives
  * only and JNA has nothing to marshal or allocate.
  */
 public final class Unistd {
-    public static final int O_RDONLY = 0;
     public static final int O_RDWR = 2;
     public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;
-
-    public static final int F_GETFL = 3;
-    public static final int F_SETFL = 4;
 
     static {
         Native.register(Platform.C_LIBRARY_NAME);
@@ -32,11 +28,6 @@ public final class Unistd {
     public static native long read(int fd, long buf, long count);
 
     public static native long write(int fd, long buf, long count);
-
-    /** {@code writev(2)}: {@code iov} is the address of an array of {@code struct iovec}. */
-    public static native long writev(int fd, long iov, int iovcnt);
-
-    public static native int fcntl(int fd, int cmd, int arg);
 
     /** {@code dup3(2)}: makes {@code newfd} refer to {@code oldfd}'s file, atomically, keeping its number. */
     public static native int dup3(int oldfd, int newfd, int flags);

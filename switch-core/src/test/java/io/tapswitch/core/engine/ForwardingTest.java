@@ -165,16 +165,63 @@ class ForwardingTest {
     }
 
     @Test
+    void anOffloadedFrameRefusedByAPortWithoutOffloadsIsCountedThereWithItsReason() {
+        MemoryPort plain = new MemoryPort("plain", false);
+        sw.addPassivePort(plain, PortConfig.enabled("plain"));
+        assertThat(port(plain).stats().txDrops(Reason.DROP_OFFLOAD_UNSUPPORTED)).isZero();
+        for (int i = 0; i < 2; i++) {
+            frame.load(Frames.ethernet(BCAST, H1, 0x0800, 1000));
+            frame.buffer().put(frame.start() + VnetHeader.GSO_TYPE, (byte) VnetHeader.GSO_TCPV4);
+            frame.inPort = port(p1).id();
+            sw.process(frame);
+        }
+        assertThat(port(plain).stats().txDrops(Reason.DROP_OFFLOAD_UNSUPPORTED)).isEqualTo(2);
+        assertThat(port(plain).stats().txErrors()).isEqualTo(2);
+        assertThat(port(p2).stats().txDrops(Reason.DROP_OFFLOAD_UNSUPPORTED)).as("p2 has offloads").isZero();
+        assertThat(port(p2).stats().txPackets()).isEqualTo(2);
+        // Found when sending, so it is no decision of the ingress port: the floods were.
+        assertThat(port(p1).stats().decisions(Reason.DROP_OFFLOAD_UNSUPPORTED)).isZero();
+        assertThat(port(p1).stats().decisions(Reason.FLOOD_BROADCAST)).isEqualTo(2);
+        assertThat(port(p1).stats().drops()).isZero();
+
+        send(p1, Frames.ethernet(BCAST, H1, 0x0800, 1000));
+        assertThat(plain.sent()).hasSize(1);
+        assertThat(port(plain).stats().txDrops(Reason.DROP_OFFLOAD_UNSUPPORTED)).as("a plain frame passes").isEqualTo(2);
+    }
+
+    @Test
     void traceExplainsTheDecisionWithoutLearningOrSending() {
         send(p2, Frames.ethernet(BCAST, H2, 0x0806, 28));
         p1.clearSent();
         p3.clearSent();
         frame.load(Frames.ethernet(H2, H1, 0x0800, 46));
         frame.inPort = port(p1).id();
-        Trace trace = sw.trace(frame);
+        TraceResult trace = sw.trace(frame);
         assertThat(trace.steps()).anyMatch(s -> s.contains("would learn 02:00:00:00:00:01"));
         assertThat(trace.steps()).last().asString().contains("FORWARD_UNICAST");
+        assertThat(trace.verdict()).isEqualTo(Reason.FORWARD_UNICAST);
+        assertThat(trace.isDrop()).isFalse();
+        assertThat(trace.egress()).containsExactly("p2");
+        assertThat(trace.vlan()).isZero();
         assertThat(sw.fdb().lookup(0, H1)).isEqualTo(-1);
         assertThat(p2.sent()).isEmpty();
+    }
+
+    @Test
+    void traceNamesEveryPortOfAFloodAndTheReasonOfADrop() {
+        frame.load(Frames.ethernet(BCAST, H1, 0x0806, 28));
+        frame.inPort = port(p1).id();
+        TraceResult flood = sw.trace(frame);
+        assertThat(flood.verdict()).isEqualTo(Reason.FLOOD_BROADCAST);
+        assertThat(flood.egress()).containsExactlyInAnyOrder("p2", "p3");
+
+        frame.load(Frames.ethernet(H2, BCAST, 0x0800, 46));
+        frame.inPort = port(p1).id();
+        TraceResult drop = sw.trace(frame);
+        assertThat(drop.verdict()).isEqualTo(Reason.DROP_BAD_SOURCE);
+        assertThat(drop.isDrop()).isTrue();
+        assertThat(drop.egress()).isEmpty();
+        assertThat(drop.steps()).last().asString().startsWith("drop: DROP_BAD_SOURCE");
+        assertThat(port(p1).stats().rxPackets()).as("a trace is not traffic").isZero();
     }
 }

@@ -2,6 +2,7 @@ package io.tapswitch.core.engine;
 
 import io.tapswitch.core.fdb.MacTable;
 import io.tapswitch.core.frame.Frame;
+import io.tapswitch.core.port.MemoryPort;
 import io.tapswitch.core.vlan.VlanConfig;
 import io.tapswitch.core.vlan.VlanSet;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class FuzzTest {
                     VlanConfig.nativeUntagged(10, VlanSet.parse("20")), VlanConfig.nativeTagged(10, VlanSet.EMPTY),
                     VlanConfig.dot1qTunnel(100)};
             for (int i = 0; i < modes.length; i++) {
-                sw.addPassivePort(new DiscardPort("f" + i), new PortConfig("f" + i, true, modes[i]));
+                sw.addPassivePort(MemoryPort.discarding("f" + i), new PortConfig("f" + i, true, modes[i]));
             }
             Random random = new Random(20261123L);
             Frame frame = new Frame(MacTable.MAX_PORTS);
@@ -81,48 +82,4 @@ class FuzzTest {
             sw.close();
         }
     }
-
-    /** A port that accepts everything and keeps nothing. */
-    static final class DiscardPort implements io.tapswitch.core.port.Port {
-        private final String name;
-
-        DiscardPort(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public io.tapswitch.core.port.PortKind kind() {
-            return io.tapswitch.core.port.PortKind.MEMORY;
-        }
-
-        @Override
-        public int pollFd() {
-            return -1;
-        }
-
-        @Override
-        public boolean vnetHeader() {
-            return true;
-        }
-
-        @Override
-        public int receive(Frame frame) {
-            return NOTHING;
-        }
-
-        @Override
-        public int send(Frame frame) {
-            return 0;
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
 }

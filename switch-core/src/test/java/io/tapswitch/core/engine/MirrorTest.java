@@ -3,6 +3,7 @@ package io.tapswitch.core.engine;
 import io.tapswitch.core.fdb.MacTable;
 import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.frame.Frames;
+import io.tapswitch.core.frame.VnetHeader;
 import io.tapswitch.core.port.MemoryPort;
 import io.tapswitch.core.vlan.VlanConfig;
 import io.tapswitch.core.vlan.VlanSet;
@@ -150,6 +151,39 @@ class MirrorTest {
         assertThat(mon.sent().get(0)).hasSize(20).isEqualTo(java.util.Arrays.copyOf(f, 20));
         assertThat(p2.sent()).containsExactly(f);
         assertThat(p3.sent()).containsExactly(f);
+    }
+
+    @Test
+    void aSnappedRspanCopyPaddedAfterItsTagWasPoppedLeavesTheFrameWhole() {
+        MemoryPort trunk = add("trk", VlanConfig.trunk(VlanSet.of(10)));
+        MemoryPort monitor = add("acc999", VlanConfig.access(999));
+        sw.addMirror(new MirrorConfig("r", Set.of("trk"), Set.of(), null, false, null, 999, 40));
+        byte[] f = Frames.tagged(BCAST, H1, 0x8100, 10, 0x0806, 200);
+        send(trunk, f);
+        // The copy: cut to 40 bytes, its tag popped for the access port, padded to the minimum.
+        byte[] copy = java.util.Arrays.copyOf(Frames.ethernet(BCAST, H1, 0x0806, 200), 60);
+        java.util.Arrays.fill(copy, 36, 60, (byte) 0);
+        assertThat(HexFormat.of().formatHex(monitor.sent().get(0))).isEqualTo(HexFormat.of().formatHex(copy));
+        // The frame itself goes on whole, to the trunks of every VLAN, after the copy.
+        assertThat(HexFormat.of().formatHex(p2.sent().get(1))).isEqualTo(HexFormat.of().formatHex(f));
+    }
+
+    @Test
+    void aSnappedRspanCopyLeavesTheOffloadOffsetsOfTheFrameRight() {
+        sw.addMirror(new MirrorConfig("r", Set.of("p1"), Set.of(), null, false, null, 999, 20));
+        frame.load(Frames.ethernet(BCAST, H1, 0x0800, 200));
+        java.nio.ByteBuffer buf = frame.buffer();
+        buf.put(frame.start() + VnetHeader.FLAGS, (byte) VnetHeader.F_NEEDS_CSUM);
+        VnetHeader.putLe16(buf, frame.start() + VnetHeader.CSUM_START, 34);
+        VnetHeader.putLe16(buf, frame.start() + VnetHeader.CSUM_OFFSET, 16);
+        frame.inPort = sw.topology().idOf("p1");
+        sw.process(frame);
+        // The copies went out tagged with 999, the frame itself untagged, as it came.
+        assertThat(p2.sent()).hasSize(2);
+        assertThat(frame.tagged).isFalse();
+        assertThat(VnetHeader.flags(buf, frame.start())).isEqualTo(VnetHeader.F_NEEDS_CSUM);
+        assertThat(VnetHeader.getLe16(buf, frame.start() + VnetHeader.CSUM_START)).isEqualTo(34);
+        assertThat(VnetHeader.getLe16(buf, frame.start() + VnetHeader.CSUM_OFFSET)).isEqualTo(16);
     }
 
     @Test

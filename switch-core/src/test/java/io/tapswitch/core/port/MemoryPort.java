@@ -1,41 +1,116 @@
 package io.tapswitch.core.port;
 
 import io.tapswitch.core.frame.Frame;
+import io.tapswitch.core.sys.EventFd;
+import io.tapswitch.core.sys.NativeException;
 
+import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An in-memory port: tests queue frames to be "received" and read back what the switch sent.
- * It is the fake behind every forwarding test that does not need a kernel.
+ * The in-memory {@link Port}: frames are injected as if they had arrived, and what the switch sends
+ * is kept (or only counted). It is the one fake behind every test and benchmark that needs no kernel
+ * device, published in switch-core's test-jar.
+ *
+ * <p><b>Three uses, one class.</b>
+ * <ul>
+ *   <li>Unit tests drive a switch themselves ({@code Switch.addPassivePort} and {@code process}),
+ *       {@link #inject} frames and read back {@link #sent()}.</li>
+ *   <li>Benchmarks need a sink that costs next to nothing, or they measure the fake:
+ *       {@link #discarding(String)} makes a port whose {@link #send} only increments a counter,
+ *       without a lock, a copy or an allocation.</li>
+ *   <li>Tests of a running switch ({@code Switch.addPort}, the agent's API tests) need the port's
+ *       own reading thread to pick up injected frames. That thread sleeps in {@code poll(2)} on
+ *       {@link #pollFd()}, so this port offers a real descriptor: an eventfd, which needs no
+ *       privileges, made readable by {@link #inject} and drained by {@link #receive} once the
+ *       queue is empty. Such tests then wait for results with {@link #awaitSent}.</li>
+ * </ul>
+ *
+ * <p>The eventfd is opened the first time {@link #pollFd()} is asked for, which only a reading
+ * thread does, so ports driven by hand open no descriptor and need not be closed. {@link #close()}
+ * closes it and is idempotent; a closed port reports -1 as its poll descriptor.
+ *
+ * <p>Threads: injecting, receiving and recording are synchronized on the port (a switch's reading
+ * thread, forwarding threads and the test thread all meet here). A discarding port's counter is a
+ * plain field: exact when one thread sends, as in a benchmark.
  */
 public final class MemoryPort implements Port {
     private final String name;
     private final boolean vnet;
+    private final boolean recording;
     private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
     private final List<byte[]> sent = new ArrayList<>();
+    /** Frames accepted by {@link #send}: guarded by this port when recording, plain when discarding. */
+    private long sentCount;
+    /** Opened on the first {@link #pollFd()}; guarded by this port. */
+    private EventFd readable;
     private volatile boolean closed;
 
+    /** A recording port whose frames carry a vnet header (offloads negotiated), as real ports have. */
     public MemoryPort(String name) {
         this(name, true);
     }
 
+    /** A recording port; {@code vnet} false makes a port without offloads. */
     public MemoryPort(String name, boolean vnet) {
+        this(name, vnet, true);
+    }
+
+    private MemoryPort(String name, boolean vnet, boolean recording) {
         this.name = name;
         this.vnet = vnet;
+        this.recording = recording;
     }
 
+    /** A port that keeps nothing it is sent and only counts it ({@link #sentCount()}): a benchmark's sink. */
+    public static MemoryPort discarding(String name) {
+        return new MemoryPort(name, true, false);
+    }
+
+    /** Queues {@code frame} as received; a reading thread polling this port wakes up for it. */
     public synchronized void inject(byte[] frame) {
         inbound.add(frame);
+        if (readable != null) {
+            readable.signal();
+        }
     }
 
+    /** Copies of the frames sent so far, oldest first. */
     public synchronized List<byte[]> sent() {
+        requireRecording();
+        return List.copyOf(sent);
+    }
+
+    /**
+     * Waits until at least {@code count} frames were sent or {@code timeout} passed, and returns
+     * copies of the frames sent by then (fewer than {@code count} on a timeout).
+     */
+    public synchronized List<byte[]> awaitSent(int count, Duration timeout) throws InterruptedException {
+        requireRecording();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long left;
+        while (sent.size() < count && (left = deadline - System.nanoTime()) > 0) {
+            wait(Math.max(1, left / 1_000_000));
+        }
         return List.copyOf(sent);
     }
 
     public synchronized void clearSent() {
+        requireRecording();
         sent.clear();
+    }
+
+    /** Frames {@link #send} accepted since the port was made, in either mode; not reset by {@link #clearSent()}. */
+    public long sentCount() {
+        if (!recording) {
+            return sentCount;
+        }
+        synchronized (this) {
+            return sentCount;
+        }
     }
 
     public boolean isClosed() {
@@ -52,9 +127,23 @@ public final class MemoryPort implements Port {
         return PortKind.MEMORY;
     }
 
+    /** The eventfd that is readable while injected frames wait, opened on the first call; -1 once closed. */
     @Override
-    public int pollFd() {
-        return -1;
+    public synchronized int pollFd() {
+        if (closed) {
+            return -1;
+        }
+        if (readable == null) {
+            try {
+                readable = new EventFd();
+            } catch (NativeException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (!inbound.isEmpty()) {
+                readable.signal();
+            }
+        }
+        return readable.fd();
     }
 
     @Override
@@ -65,6 +154,9 @@ public final class MemoryPort implements Port {
     @Override
     public synchronized int receive(Frame frame) {
         byte[] next = inbound.poll();
+        if (inbound.isEmpty() && readable != null) {
+            readable.drain();
+        }
         if (next == null) {
             return NOTHING;
         }
@@ -73,13 +165,35 @@ public final class MemoryPort implements Port {
     }
 
     @Override
-    public synchronized int send(Frame frame) {
-        sent.add(frame.toBytes());
+    public int send(Frame frame) {
+        if (!recording) {
+            sentCount++;
+            return 0;
+        }
+        synchronized (this) {
+            sent.add(frame.toBytes());
+            sentCount++;
+            notifyAll();
+        }
         return 0;
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
+        if (readable != null) {
+            readable.close();
+        }
+    }
+
+    private void requireRecording() {
+        if (!recording) {
+            throw new IllegalStateException("port " + name + " discards what it is sent; see sentCount()");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryPort[" + name + (recording ? "" : ", discarding") + "]";
     }
 }

@@ -8,6 +8,7 @@ import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.frame.MacAddress;
 import io.tapswitch.core.port.PacketPort;
 import io.tapswitch.core.sys.Poll;
+import io.tapswitch.core.sys.PollFds;
 import io.tapswitch.core.vlan.VlanConfig;
 import io.tapswitch.core.vlan.VlanSet;
 import org.junit.jupiter.api.AfterAll;
@@ -135,7 +136,7 @@ class VlanIT {
     /** The next frame of {@code type} (inside one tag) the switch sends to the wire, or null within 2 s. */
     private static byte[] awaitFrame(PacketPort wire, Frame frame, int type) throws Exception {
         long deadline = System.nanoTime() + 2_000_000_000L;
-        com.sun.jna.Memory pfd = new com.sun.jna.Memory(8);
+        PollFds pfd = new PollFds(1);
         while (System.nanoTime() < deadline) {
             frame.reset();
             int n = wire.receive(frame);
@@ -147,10 +148,8 @@ class VlanIT {
                 }
                 continue;
             }
-            pfd.setInt(0, wire.pollFd());
-            pfd.setShort(4, (short) Poll.POLLIN);
-            pfd.setShort(6, (short) 0);
-            Poll.poll(com.sun.jna.Pointer.nativeValue(pfd), 1, 100);
+            pfd.set(0, wire.pollFd(), Poll.POLLIN);
+            pfd.poll(100);
         }
         return null;
     }

@@ -1,12 +1,11 @@
 package io.tapswitch.tests.port;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import io.tapswitch.agent.host.Netns;
 import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.port.Port;
 import io.tapswitch.core.sys.NativeException;
 import io.tapswitch.core.sys.Poll;
+import io.tapswitch.core.sys.PollFds;
 import io.tapswitch.tests.netns.Root;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -187,7 +186,7 @@ abstract class PortContractIT {
     static Exchange exchange(Port port, byte[] request, Predicate<byte[]> want, long millis) {
         Frame out = new Frame(4);
         Frame in = new Frame(4);
-        Memory pollfd = new Memory(Poll.SIZEOF_POLLFD);
+        PollFds pollfd = new PollFds(1);
         List<byte[]> seen = new ArrayList<>();
         int errors = 0;
         long deadline = System.nanoTime() + millis * 1_000_000;
@@ -206,10 +205,8 @@ abstract class PortContractIT {
                 errors++;
             }
             if (n <= 0) {
-                pollfd.setInt(0, port.pollFd());
-                pollfd.setShort(4, (short) Poll.POLLIN);
-                pollfd.setShort(6, (short) 0);
-                Poll.poll(Pointer.nativeValue(pollfd), 1, n < 0 ? 100 : 20);
+                pollfd.set(0, port.pollFd(), Poll.POLLIN);
+                pollfd.poll(n < 0 ? 100 : 20);
                 continue;
             }
             byte[] frame = in.toBytes();

@@ -1,9 +1,7 @@
-package io.tapswitch.core.port;
+package io.tapswitch.core.sys;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import io.tapswitch.core.sys.IfPacket;
-import io.tapswitch.core.sys.Socket;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,11 +23,11 @@ import java.nio.ByteOrder;
  * <p>Not thread-safe: it belongs to the port's single reading thread. The kernel's lengths are
  * bounds-checked before anything they describe is read.
  */
-final class ReceiveMessage {
+public final class ReceiveMessage {
     static final int CONTROL_LEN = 64;
 
     /** {@code struct mmsghdr}: a {@code msghdr}, then {@code unsigned int msg_len}, padded to 8. */
-    static final int SIZEOF_MMSGHDR = Socket.SIZEOF_MSGHDR + 8;
+    private static final int SIZEOF_MMSGHDR = Socket.SIZEOF_MSGHDR + 8;
     private static final int MMSG_LEN = Socket.SIZEOF_MSGHDR;
 
     /*
@@ -50,12 +48,12 @@ final class ReceiveMessage {
     private int vlanTpid;
 
     /** One slot: for {@link #receive(int, long, long)}. */
-    ReceiveMessage() {
+    public ReceiveMessage() {
         this(1);
     }
 
     /** {@code slots} messages for {@link #receiveMany}; slot 0 also serves {@link #receive}. */
-    ReceiveMessage(int slots) {
+    public ReceiveMessage(int slots) {
         if (slots < 1) {
             throw new IllegalArgumentException("slots must be at least 1, was " + slots);
         }
@@ -83,12 +81,8 @@ final class ReceiveMessage {
         return slots * SIZEOF_MMSGHDR + slot * EXTRA;
     }
 
-    int slots() {
-        return slots;
-    }
-
     /** Points slot {@code slot} at a buffer of {@code len} bytes and resets what the kernel fills in. */
-    void prepare(int slot, long buf, long len) {
+    public void prepare(int slot, long buf, long len) {
         int msg = msghdr(slot);
         int extra = extra(slot);
         scratch.putLong(extra + IOV + Socket.IOV_BASE, buf);
@@ -105,7 +99,7 @@ final class ReceiveMessage {
      * byte count, or -1 with errno set. The address and auxiliary data are then available from this
      * object (slot 0) until the next call.
      */
-    long receive(int fd, long buf, long len) {
+    public long receive(int fd, long buf, long len) {
         prepare(0, buf, len);
         return Socket.recvmsg(fd, address + msghdr(0), Socket.MSG_DONTWAIT);
     }
@@ -114,43 +108,30 @@ final class ReceiveMessage {
      * One non-blocking {@code recvmmsg} into the first {@code count} slots, each {@link #prepare}d;
      * returns how many frames arrived (their lengths by {@link #length}), or -1 with errno set.
      */
-    int receiveMany(int fd, int count) {
+    public int receiveMany(int fd, int count) {
         return Socket.recvmmsg(fd, address + msghdr(0), Math.min(count, slots), Socket.MSG_DONTWAIT, 0);
     }
 
     /** The byte count the kernel reported for slot {@code slot} after {@link #receiveMany}. */
-    long length(int slot) {
+    public long length(int slot) {
         return scratch.getInt(msghdr(slot) + MMSG_LEN) & 0xffffffffL;
     }
 
-    /** Whether the frame was longer than the buffer and was cut short. */
-    boolean truncated() {
-        return truncated(0);
-    }
-
-    boolean truncated(int slot) {
+    /** Whether slot {@code slot}'s frame was longer than its buffer and was cut short. */
+    public boolean truncated(int slot) {
         return (scratch.getInt(msghdr(slot) + Socket.MSG_FLAGS) & Socket.MSG_TRUNC) != 0;
     }
 
-    /** {@code sll_pkttype} of the last frame; {@code PACKET_HOST} when the kernel gave no address. */
-    int packetType() {
-        return packetType(0);
-    }
-
-    int packetType(int slot) {
+    /** {@code sll_pkttype} of slot {@code slot}'s frame; {@code PACKET_HOST} when the kernel gave no address. */
+    public int packetType(int slot) {
         if (scratch.getInt(msghdr(slot) + Socket.MSG_NAMELEN) <= IfPacket.SLL_PKTTYPE) {
             return IfPacket.PACKET_HOST;
         }
         return scratch.get(extra(slot) + NAME + IfPacket.SLL_PKTTYPE) & 0xff;
     }
 
-    /** Reads the auxiliary data of the last frame; false when there was none. */
-    boolean readAuxdata() {
-        return readAuxdata(0);
-    }
-
     /** Reads the auxiliary data of slot {@code slot}; false when there was none. */
-    boolean readAuxdata(int slot) {
+    public boolean readAuxdata(int slot) {
         long controlLen = scratch.getLong(msghdr(slot) + Socket.MSG_CONTROLLEN);
         return readAuxdata(scratch, extra(slot) + CONTROL, (int) Math.min(Math.max(controlLen, 0), CONTROL_LEN));
     }
@@ -159,7 +140,7 @@ final class ReceiveMessage {
      * Finds the {@code PACKET_AUXDATA} message among the control messages in
      * {@code buf[control, control + controlLen)} and keeps its status and VLAN fields.
      */
-    boolean readAuxdata(ByteBuffer buf, int control, int controlLen) {
+    public boolean readAuxdata(ByteBuffer buf, int control, int controlLen) {
         auxStatus = 0;
         vlanTci = 0;
         vlanTpid = 0;
@@ -184,17 +165,17 @@ final class ReceiveMessage {
     }
 
     /** {@code tp_status} of the last auxiliary data read. */
-    int auxStatus() {
+    public int auxStatus() {
         return auxStatus;
     }
 
     /** {@code tp_vlan_tci} of the last auxiliary data read. */
-    int vlanTci() {
+    public int vlanTci() {
         return vlanTci;
     }
 
     /** {@code tp_vlan_tpid} of the last auxiliary data read. */
-    int vlanTpid() {
+    public int vlanTpid() {
         return vlanTpid;
     }
 }

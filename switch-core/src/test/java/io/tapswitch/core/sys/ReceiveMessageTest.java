@@ -1,7 +1,5 @@
-package io.tapswitch.core.port;
+package io.tapswitch.core.sys;
 
-import io.tapswitch.core.sys.IfPacket;
-import io.tapswitch.core.sys.Socket;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;

@@ -1,0 +1,152 @@
+package io.tapswitch.core.engine;
+
+import io.tapswitch.core.capture.CaptureTaps;
+import io.tapswitch.core.frame.Frame;
+import io.tapswitch.core.frame.VnetHeader;
+import io.tapswitch.core.port.Port;
+import io.tapswitch.core.vlan.VlanEncap;
+import io.tapswitch.core.vlan.VlanTranslate;
+
+/**
+ * What a port's reading thread does with each frame it read: count it, have {@link Forwarding}
+ * decide, then carry the decision out, sending to each egress port in that port's tag state, copying
+ * to mirrors and captures on the way.
+ *
+ * <p>{@link Forwarding} answers "where does this frame go"; this class only executes the answer, so
+ * a dry-run trace can share the decision without sending. It is the hot path: it works on the one
+ * topology and the one set of capture taps its caller read for the frame, sends every copy from the
+ * frame's own buffer, allocates and logs nothing, and takes no lock of its own (learning a new MAC
+ * takes the table's, a running capture its ring's). Many reading threads run it at once, so it
+ * keeps no state between frames; what a mirror copy puts aside lives in the thread's {@link Frame}.
+ */
+final class FramePath {
+    private final Forwarding forwarding;
+    private final VlanStats vlanStats;
+
+    FramePath(Forwarding forwarding, VlanStats vlanStats) {
+        this.forwarding = forwarding;
+        this.vlanStats = vlanStats;
+    }
+
+    /**
+     * Decides and sends one frame received on {@code frame.inPort}, against the topology and the
+     * capture taps the switch published last.
+     */
+    Reason process(Topology t, CaptureTaps taps, Frame frame) {
+        SwitchPort in = t.port(frame.inPort);
+        if (in == null) {
+            return Reason.DROP_PORT_DISABLED;
+        }
+        in.stats().received(frame.length());
+        if (taps.any()) {
+            taps.port(frame.inPort, frame);
+        }
+        Reason reason = forwarding.decide(t, frame, true, null);
+        in.stats().decided(reason);
+        if (!reason.isDrop()) {
+            vlanStats.received(frame.vlan, frame.length());
+            if (reason != Reason.FORWARD_UNICAST) {
+                vlanStats.flooded(frame.vlan);
+            }
+            transmit(t, taps, frame);
+        }
+        return reason;
+    }
+
+    /**
+     * Sends a decided frame: first copies for mirrors that select it on ingress (as it arrived),
+     * then to each egress port in that port's tag state, each followed by copies for mirrors that
+     * select that egress port (as it left). A bitmask makes each mirror copy a frame once.
+     */
+    private void transmit(Topology t, CaptureTaps taps, Frame frame) {
+        Mirror[] mirrors = t.mirrors();
+        long copied = 0;
+        for (Mirror m : mirrors) {
+            if (m.selectsIngress(frame.inPort, frame.vlan)) {
+                copied |= 1L << m.index;
+                mirror(t, taps, m, frame);
+            }
+        }
+        for (int i = 0; i < frame.egressCount; i++) {
+            int id = frame.egress[i];
+            SwitchPort out = t.port(id);
+            int action = VlanTranslate.output(t.config(id).vlan(), frame.vlan);
+            if (action == VlanTranslate.EGRESS_DROP) {
+                continue;
+            }
+            VlanEncap.apply(frame, action);
+            // Captured before it is sent, so that a reply (captured as it arrives on another
+            // thread) can never carry an earlier timestamp than the frame it answers.
+            if (taps.any()) {
+                taps.port(id, frame);
+            }
+            send(out, frame);
+            for (Mirror m : mirrors) {
+                if ((copied & (1L << m.index)) == 0 && m.selectsEgress(id)) {
+                    copied |= 1L << m.index;
+                    mirror(t, taps, m, frame);
+                }
+            }
+        }
+    }
+
+    /**
+     * Sends the frame as it stands through one port, counting the outcome there. A port without a
+     * vnet header cannot carry a partial-checksum or GSO frame (the kernel would take it for a plain
+     * frame and send it broken), so such a frame is dropped on that port, for that reason.
+     */
+    private static boolean send(SwitchPort out, Frame frame) {
+        Port device = out.device();
+        if (!device.vnetHeader() && VnetHeader.hasOffload(frame.buffer(), frame.start())) {
+            out.stats().txDropped(Reason.DROP_OFFLOAD_UNSUPPORTED);
+            out.stats().sendError();
+            return false;
+        }
+        if (device.send(frame) == 0) {
+            out.stats().sent(frame.length());
+            return true;
+        }
+        out.stats().sendError();
+        return false;
+    }
+
+    /**
+     * Copies a frame to a mirror's output: as it stands to the SPAN port, or, for RSPAN, into the
+     * output VLAN (the frame's VLAN replaced) towards every member port but the ingress port. A
+     * mirror with a snap length sends the frame cut to that length ({@link Frame#snap}).
+     */
+    private static void mirror(Topology t, CaptureTaps taps, Mirror m, Frame frame) {
+        boolean snapped = frame.snap(m.config.snaplen());
+        if (taps.any()) {
+            taps.mirror(m.config.name(), frame);
+        }
+        boolean ok = true;
+        if (m.outputPort >= 0) {
+            SwitchPort out = t.port(m.outputPort);
+            ok = out != null && send(out, frame);
+        } else {
+            int vlan = frame.vlan;
+            frame.vlan = m.config.outputVlan();
+            for (int id : t.ids()) {
+                if (id == frame.inPort || t.isMirrorOutput(id)) {
+                    continue;
+                }
+                PortConfig c = t.config(id);
+                int action = VlanTranslate.output(c.vlan(), frame.vlan);
+                if (action != VlanTranslate.EGRESS_DROP && c.adminUp()) {
+                    VlanEncap.apply(frame, action);
+                    ok &= send(t.port(id), frame);
+                }
+            }
+            frame.vlan = vlan;
+        }
+        if (snapped) {
+            frame.unsnap();
+        }
+        if (ok) {
+            m.counters.copied();
+        } else {
+            m.counters.failed();
+        }
+    }
+}
