@@ -47,6 +47,49 @@ final class PortCommand {
         }
     }
 
+    /** Port security options of {@code set ... security}. */
+    static final class SecurityOptions {
+        @Option(names = "--max-macs", description = "Stations the port may learn (0: no limit).")
+        Integer maxMacs;
+        @Option(names = "--violation", description = "learn-stop (default) or drop: what happens to frames of a station beyond the limit.")
+        String violation;
+
+        Map<String, Object> body() {
+            Map<String, Object> v = new LinkedHashMap<>();
+            if (maxMacs != null) {
+                v.put("maxMacs", maxMacs);
+            }
+            if (violation != null) {
+                v.put("violation", violation);
+            }
+            return v;
+        }
+    }
+
+    /** Storm control options of {@code set ... storm}; a limit left out is no limit. */
+    static final class StormOptions {
+        @Option(names = "--broadcast", paramLabel = "PPS", description = "Broadcast frames per second the port may make the switch flood.")
+        Integer broadcast;
+        @Option(names = "--multicast", paramLabel = "PPS", description = "Multicast frames per second.")
+        Integer multicast;
+        @Option(names = "--unknown-unicast", paramLabel = "PPS", description = "Unknown-unicast frames per second.")
+        Integer unknownUnicast;
+
+        Map<String, Object> body() {
+            Map<String, Object> v = new LinkedHashMap<>();
+            if (broadcast != null) {
+                v.put("broadcastPps", broadcast);
+            }
+            if (multicast != null) {
+                v.put("multicastPps", multicast);
+            }
+            if (unknownUnicast != null) {
+                v.put("unknownUnicastPps", unknownUnicast);
+            }
+            return v;
+        }
+    }
+
     static void printPort(JsonNode p, PrintStream out) {
         Table t = new Table("FIELD", "VALUE");
         t.row("name", text(p, "name"));
@@ -56,6 +99,11 @@ final class PortCommand {
         t.row("oper", p.path("operUp").asBoolean() ? "up" : "down");
         t.row("vlan", CtlLeaf.vlanSummary(p.path("vlan")));
         t.row("macs", text(p, "macs"));
+        JsonNode sec = p.path("security");
+        t.row("security", sec.isMissingNode() ? "off" : "max " + text(sec, "maxMacs") + " MACs, " + text(sec, "violation"));
+        JsonNode storm = p.path("storm");
+        t.row("storm", storm.isMissingNode() ? "off" : "broadcast " + text(storm, "broadcastPps") + " pps, multicast "
+                + text(storm, "multicastPps") + " pps, unknown unicast " + text(storm, "unknownUnicastPps") + " pps");
         JsonNode s = p.path("stats");
         t.row("rx", text(s, "rxPackets") + " pkts / " + text(s, "rxBytes") + " bytes");
         t.row("tx", text(s, "txPackets") + " pkts / " + text(s, "txBytes") + " bytes");
@@ -139,16 +187,23 @@ final class PortCommand {
             description = {"Change a port:",
                     "  port set NAME vlan --mode access --tag 10",
                     "  port set NAME vlan --mode trunk --trunks 10,20-29",
-                    "  port set NAME admin up|down"})
+                    "  port set NAME admin up|down",
+                    "  port set NAME security --max-macs 16 --violation drop",
+                    "  port set NAME storm --broadcast 500 --multicast 1000 --unknown-unicast 2000",
+                    "  (a limit left out, or 0, means none)"})
     static final class Set extends CtlLeaf {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
-        @Parameters(index = "1", paramLabel = "WHAT", description = "vlan or admin.")
+        @Parameters(index = "1", paramLabel = "WHAT", description = "vlan, admin, security or storm.")
         String what;
         @Parameters(index = "2", arity = "0..1", paramLabel = "STATE", description = "up or down, for admin.")
         String state;
         @picocli.CommandLine.ArgGroup(exclusive = false, heading = "VLAN:%n")
         VlanOptions vlan;
+        @picocli.CommandLine.ArgGroup(exclusive = false, heading = "Port security:%n")
+        SecurityOptions security;
+        @picocli.CommandLine.ArgGroup(exclusive = false, heading = "Storm control:%n")
+        StormOptions storm;
 
         @Override
         JsonNode run(ApiClient api, boolean json, PrintStream out) {
@@ -166,7 +221,9 @@ final class PortCommand {
                     }
                     yield api.put(path + "/admin", Map.of("enabled", "up".equals(state)));
                 }
-                default -> throw new CtlException("unknown setting '" + what + "' (vlan or admin)");
+                case "security" -> api.put(path + "/security", security == null ? Map.of() : security.body());
+                case "storm" -> api.put(path + "/storm", storm == null ? Map.of() : storm.body());
+                default -> throw new CtlException("unknown setting '" + what + "' (vlan, admin, security or storm)");
             };
             if (json) {
                 return p;

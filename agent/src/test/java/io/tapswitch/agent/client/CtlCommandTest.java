@@ -60,6 +60,16 @@ class CtlCommandTest {
         var t = agent.view().topology();
         assertThat(t.config(t.idOf("tsapicli1")).vlan()).isEqualTo(VlanConfig.access(10));
         assertThat(ctl("port", "set", "tsapicli1", "admin", "down").code()).isZero();
+        CliRun.Result storm = ctl("port", "set", "tsapicli1", "storm", "--broadcast", "500", "--unknown-unicast", "20");
+        assertThat(storm.code()).as(storm.err()).isZero();
+        assertThat(storm.out()).contains("broadcast 500 pps, multicast 0 pps, unknown unicast 20 pps");
+        CliRun.Result secured = ctl("port", "set", "tsapicli1", "security", "--max-macs", "4", "--violation", "drop");
+        assertThat(secured.out()).contains("max 4 MACs, drop");
+        t = agent.view().topology();
+        assertThat(t.config(t.idOf("tsapicli1")).security().maxMacs()).isEqualTo(4);
+        CliRun.Result refused = ctl("port", "set", "tsapicli1", "security", "--violation", "shout");
+        assertThat(refused.code()).isNotZero();
+        assertThat(refused.err()).contains("violation");
 
         CliRun.Result ports = ctl("ports");
         assertThat(ports.code()).isZero();
