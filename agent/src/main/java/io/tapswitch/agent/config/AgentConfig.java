@@ -23,11 +23,15 @@ import java.util.function.UnaryOperator;
  * @param ports        the ports, in order
  * @param mirrors      port mirrors
  * @param staticMacs   forwarding entries pinned by the operator
+ * @param cluster      how this agent joins the others of a multi-host fabric; absent: it runs alone
+ * @param vxlan        its VXLAN tunnel endpoint; absent: no tunnels
  */
-@JsonPropertyOrder({"name", "macTableSize", "agingSeconds", "http", "ports", "mirrors", "staticMacs"})
+@JsonPropertyOrder({"name", "macTableSize", "agingSeconds", "http", "cluster", "vxlan", "ports", "mirrors", "staticMacs"})
 public record AgentConfig(String name, int macTableSize, int agingSeconds, HttpSpec http, List<PortSpec> ports,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<MirrorSpec> mirrors,
-                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<StaticMacSpec> staticMacs) {
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<StaticMacSpec> staticMacs,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) ClusterSpec cluster,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) VxlanSpec vxlan) {
     public static final String DEFAULT_NAME = "tapswitch";
     public static final int DEFAULT_AGING_SECONDS = (int) (MacTable.DEFAULT_AGING_MILLIS / 1000);
     public static final int DEFAULT_MAC_TABLE_SIZE = MacTable.DEFAULT_MAX_ENTRIES;
@@ -39,18 +43,26 @@ public record AgentConfig(String name, int macTableSize, int agingSeconds, HttpS
                        @JsonProperty("http") HttpSpec http,
                        @JsonProperty("ports") List<PortSpec> ports,
                        @JsonProperty("mirrors") List<MirrorSpec> mirrors,
-                       @JsonProperty("staticMacs") List<StaticMacSpec> staticMacs) {
+                       @JsonProperty("staticMacs") List<StaticMacSpec> staticMacs,
+                       @JsonProperty("cluster") ClusterSpec cluster,
+                       @JsonProperty("vxlan") VxlanSpec vxlan) {
         this(name == null ? DEFAULT_NAME : name,
                 macTableSize == null ? DEFAULT_MAC_TABLE_SIZE : macTableSize,
                 agingSeconds == null ? DEFAULT_AGING_SECONDS : agingSeconds,
                 http == null ? HttpSpec.DEFAULT : http,
                 ports == null ? List.of() : nullable(ports),
                 mirrors == null ? List.of() : nullable(mirrors),
-                staticMacs == null ? List.of() : nullable(staticMacs));
+                staticMacs == null ? List.of() : nullable(staticMacs), cluster, vxlan);
+    }
+
+    /** A switch on one host: no cluster, no tunnels. */
+    public AgentConfig(String name, Integer macTableSize, Integer agingSeconds, HttpSpec http, List<PortSpec> ports,
+                       List<MirrorSpec> mirrors, List<StaticMacSpec> staticMacs) {
+        this(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, null, null);
     }
 
     public AgentConfig(String name, Integer macTableSize, Integer agingSeconds, List<PortSpec> ports) {
-        this(name, macTableSize, agingSeconds, null, ports, null, null);
+        this(name, macTableSize, agingSeconds, null, ports, null, null, null, null);
     }
 
     /** Copies a list that may hold nulls, which validation then reports by index. */
@@ -59,23 +71,31 @@ public record AgentConfig(String name, int macTableSize, int agingSeconds, HttpS
     }
 
     public AgentConfig withPorts(List<PortSpec> newPorts) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, List.copyOf(newPorts), mirrors, staticMacs);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, List.copyOf(newPorts), mirrors, staticMacs, cluster, vxlan);
     }
 
     public AgentConfig withMirrors(List<MirrorSpec> newMirrors) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, List.copyOf(newMirrors), staticMacs);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, List.copyOf(newMirrors), staticMacs, cluster, vxlan);
     }
 
     public AgentConfig withStaticMacs(List<StaticMacSpec> newStaticMacs) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, List.copyOf(newStaticMacs));
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, List.copyOf(newStaticMacs), cluster, vxlan);
     }
 
     public AgentConfig withAgingSeconds(int seconds) {
-        return new AgentConfig(name, macTableSize, seconds, http, ports, mirrors, staticMacs);
+        return new AgentConfig(name, macTableSize, seconds, http, ports, mirrors, staticMacs, cluster, vxlan);
     }
 
     public AgentConfig withHttp(HttpSpec newHttp) {
-        return new AgentConfig(name, macTableSize, agingSeconds, newHttp, ports, mirrors, staticMacs);
+        return new AgentConfig(name, macTableSize, agingSeconds, newHttp, ports, mirrors, staticMacs, cluster, vxlan);
+    }
+
+    public AgentConfig withCluster(ClusterSpec newCluster) {
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, newCluster, vxlan);
+    }
+
+    public AgentConfig withVxlan(VxlanSpec newVxlan) {
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, newVxlan);
     }
 
     /** The port named {@code portName}, or null. */

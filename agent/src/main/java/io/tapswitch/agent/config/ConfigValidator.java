@@ -44,6 +44,12 @@ public final class ConfigValidator {
         }
         agingSeconds(config.agingSeconds(), "agingSeconds", errors);
         http(config.http(), "http", errors);
+        if (config.cluster() != null) {
+            FabricValidator.cluster(config.cluster(), "cluster", errors);
+        }
+        if (config.vxlan() != null) {
+            FabricValidator.vxlan(config.vxlan(), config.cluster(), "vxlan", errors);
+        }
         if (config.ports().size() > MacTable.MAX_PORTS) {
             errors.add(new FieldError("ports", "at most " + MacTable.MAX_PORTS + " ports"));
         }

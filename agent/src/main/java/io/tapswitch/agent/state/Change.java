@@ -39,9 +39,10 @@ public sealed interface Change<T> {
     /**
      * Adds a port: opens its device and attaches it.
      *
-     * @param lab the VM lab the port belongs to, or null for a port of the configuration file
+     * @param owner who the port belongs to when it is not the configuration file's (a VM lab, the
+     *              fabric: see {@link TransientPorts}); null for a port of the file
      */
-    record AddPort(PortSpec spec, String lab) implements Change<PortSpec> {
+    record AddPort(PortSpec spec, String owner) implements Change<PortSpec> {
         public AddPort(PortSpec spec) {
             this(spec, null);
         }
@@ -60,7 +61,7 @@ public sealed interface Change<T> {
             List<PortSpec> ports = new ArrayList<>(live.config().ports());
             ports.add(spec);
             return new Plan<>(live.config().withPorts(ports),
-                    lab == null ? live.labPorts() : live.labPorts().with(spec.name(), lab),
+                    owner == null ? live.transientPorts() : live.transientPorts().with(spec.name(), owner),
                     "port " + spec.name() + " added",
                     () -> live.attach(spec), () -> live.sw().removePort(spec.name()), spec);
         }
@@ -84,7 +85,7 @@ public sealed interface Change<T> {
             List<StaticMacSpec> kept = live.config().staticMacs().stream().filter(s -> !s.port().equals(name)).toList();
             Switch sw = live.sw();
             return new Plan<>(live.config().withPorts(live.config().ports().stream().filter(p -> p != spec).toList())
-                    .withStaticMacs(kept), live.labPorts().without(name), "port " + name + " removed",
+                    .withStaticMacs(kept), live.transientPorts().without(name), "port " + name + " removed",
                     () -> {
                         for (StaticMacSpec s : pinned) {
                             sw.fdb().removeStatic(s.vlan(), MacAddress.parse(s.mac()));
@@ -108,7 +109,7 @@ public sealed interface Change<T> {
             PortSpec before = live.requirePort(name);
             PortSpec after = before.withEnabled(enabled);
             Switch sw = live.sw();
-            return new Plan<>(live.config().withPort(name, p -> after), live.labPorts(),
+            return new Plan<>(live.config().withPort(name, p -> after), live.transientPorts(),
                     "port " + name + (enabled ? " enabled" : " disabled"),
                     () -> sw.configurePort(name, c -> c.withAdminUp(enabled)),
                     () -> sw.configurePort(name, c -> c.withAdminUp(before.enabled())), after);
@@ -126,7 +127,7 @@ public sealed interface Change<T> {
             PortSpec after = before.withVlan(VlanSpec.of(parsed));
             Switch sw = live.sw();
             VlanConfig previous = sw.topology().config(sw.topology().idOf(name)).vlan();
-            return new Plan<>(live.config().withPort(name, p -> after), live.labPorts(),
+            return new Plan<>(live.config().withPort(name, p -> after), live.transientPorts(),
                     "port " + name + " vlan " + parsed.mode().wireName(),
                     () -> sw.configurePort(name, c -> c.withVlan(parsed)),
                     () -> sw.configurePort(name, c -> c.withVlan(previous)), after);
@@ -144,7 +145,7 @@ public sealed interface Change<T> {
             PortSpec after = before.withSecurity(SecuritySpec.of(parsed));
             Switch sw = live.sw();
             PortSecurity previous = sw.topology().config(sw.topology().idOf(name)).security();
-            return new Plan<>(live.config().withPort(name, p -> after), live.labPorts(),
+            return new Plan<>(live.config().withPort(name, p -> after), live.transientPorts(),
                     "port " + name + " security " + (parsed.limited() ? "max " + parsed.maxMacs() + " MACs" : "off"),
                     () -> sw.configurePort(name, c -> c.withSecurity(parsed)),
                     () -> sw.configurePort(name, c -> c.withSecurity(previous)), after);
@@ -162,7 +163,7 @@ public sealed interface Change<T> {
             PortSpec after = before.withStorm(StormSpec.of(parsed));
             Switch sw = live.sw();
             StormControl previous = sw.topology().config(sw.topology().idOf(name)).storm();
-            return new Plan<>(live.config().withPort(name, p -> after), live.labPorts(),
+            return new Plan<>(live.config().withPort(name, p -> after), live.transientPorts(),
                     "port " + name + " storm control " + (parsed.enabled() ? "on" : "off"),
                     () -> sw.configurePort(name, c -> c.withStorm(parsed)),
                     () -> sw.configurePort(name, c -> c.withStorm(previous)), after);
@@ -178,7 +179,7 @@ public sealed interface Change<T> {
             LiveState.invalidIfAny(errors);
             MacTable fdb = live.sw().fdb();
             long previous = fdb.agingMillis();
-            return new Plan<>(live.config().withAgingSeconds(seconds), live.labPorts(), "aging " + seconds + " s",
+            return new Plan<>(live.config().withAgingSeconds(seconds), live.transientPorts(), "aging " + seconds + " s",
                     () -> fdb.setAgingMillis(seconds * 1000L), () -> fdb.setAgingMillis(previous), seconds);
         }
     }
@@ -195,7 +196,7 @@ public sealed interface Change<T> {
             List<MirrorSpec> next = new ArrayList<>(live.config().mirrors());
             next.add(stored);
             Switch sw = live.sw();
-            return new Plan<>(live.config().withMirrors(next), live.labPorts(), "mirror " + spec.name() + " added",
+            return new Plan<>(live.config().withMirrors(next), live.transientPorts(), "mirror " + spec.name() + " added",
                     () -> addLive(sw, mirror), () -> sw.removeMirror(spec.name()), stored);
         }
     }
@@ -212,7 +213,7 @@ public sealed interface Change<T> {
             MirrorSpec stored = MirrorSpec.of(mirror);
             Switch sw = live.sw();
             return new Plan<>(live.config().withMirrors(live.config().mirrors().stream()
-                    .map(m -> m.name().equals(name) ? stored : m).toList()), live.labPorts(), "mirror " + name + " replaced",
+                    .map(m -> m.name().equals(name) ? stored : m).toList()), live.transientPorts(), "mirror " + name + " replaced",
                     () -> {
                         sw.removeMirror(name);
                         try {
@@ -236,7 +237,7 @@ public sealed interface Change<T> {
             MirrorSpec before = live.requireMirror(name);
             Switch sw = live.sw();
             return new Plan<>(live.config().withMirrors(live.config().mirrors().stream()
-                    .filter(m -> !m.name().equals(name)).toList()), live.labPorts(), "mirror " + name + " removed",
+                    .filter(m -> !m.name().equals(name)).toList()), live.transientPorts(), "mirror " + name + " removed",
                     () -> sw.removeMirror(name), () -> sw.addMirror(before.toMirrorConfig()), null);
         }
     }
@@ -256,7 +257,7 @@ public sealed interface Change<T> {
             List<StaticMacSpec> next = new ArrayList<>(live.config().staticMacs());
             next.add(stored);
             Switch sw = live.sw();
-            return new Plan<>(live.config().withStaticMacs(next), live.labPorts(),
+            return new Plan<>(live.config().withStaticMacs(next), live.transientPorts(),
                     "static " + stored.mac() + " vlan " + spec.vlan() + " on " + spec.port(),
                     () -> sw.fdb().addStatic(spec.vlan(), mac, sw.topology().idOf(spec.port())),
                     () -> sw.fdb().removeStatic(spec.vlan(), mac), stored);
@@ -273,7 +274,7 @@ public sealed interface Change<T> {
             }
             Switch sw = live.sw();
             return new Plan<>(live.config().withStaticMacs(live.config().staticMacs().stream().filter(s -> s != before).toList()),
-                    live.labPorts(), "static " + before.mac() + " vlan " + vlan + " removed",
+                    live.transientPorts(), "static " + before.mac() + " vlan " + vlan + " removed",
                     () -> sw.fdb().removeStatic(vlan, mac),
                     () -> sw.fdb().addStatic(vlan, mac, sw.topology().idOf(before.port())), null);
         }

@@ -57,7 +57,7 @@ public final class ControlPlane implements AutoCloseable {
         this.file = file;
         this.opener = opener;
         this.changes = changes == null ? c -> { } : changes;
-        this.current = new Revision(1, config, LabPorts.NONE);
+        this.current = new Revision(1, config, TransientPorts.NONE);
     }
 
     /** The running switch, read-only. */
@@ -84,9 +84,9 @@ public final class ControlPlane implements AutoCloseable {
         return file;
     }
 
-    /** The VM lab a port belongs to, or null for a port of the configuration. */
-    public String labOf(String port) {
-        return current.labPorts().labOf(port);
+    /** Who a port belongs to (a VM lab, the fabric), or null for a port of the configuration file. */
+    public String ownerOf(String port) {
+        return current.transientPorts().ownerOf(port);
     }
 
     /**
@@ -107,10 +107,10 @@ public final class ControlPlane implements AutoCloseable {
         }
         Plan<T> plan = change.plan(new LiveState(before, sw, opener));
         plan.apply().run();
-        Revision after = new Revision(before.number() + 1, plan.next(), plan.labPorts());
+        Revision after = new Revision(before.number() + 1, plan.next(), plan.transientPorts());
         if (file != null) {
             try {
-                file.write(after.labPorts().persistable(after.config()));
+                file.write(after.transientPorts().persistable(after.config()));
             } catch (IOException e) {
                 LOG.error("cannot persist the configuration to {}; undoing '{}'", file.path(), plan.summary(), e);
                 try {

@@ -29,8 +29,8 @@ public final class LiveState {
         return current.config();
     }
 
-    LabPorts labPorts() {
-        return current.labPorts();
+    TransientPorts transientPorts() {
+        return current.transientPorts();
     }
 
     Switch sw() {

@@ -8,12 +8,12 @@ import io.tapswitch.agent.config.AgentConfig;
  * anything is touched, so a change that may not be made is refused with nothing to undo.
  *
  * @param next     the configuration once the change is made
- * @param labPorts the lab-port bookkeeping once the change is made
+ * @param transientPorts which ports are not persisted, and their owners, once the change is made
  * @param summary  the change in words, for the event stream and logs
  * @param apply    makes the change on the running switch; may throw a {@link ConflictException}
  *                 (a device that cannot be opened), having left the switch as it was
  * @param undo     takes an applied change back, when the configuration cannot be persisted
  * @param result   what the caller is answered
  */
-public record Plan<T>(AgentConfig next, LabPorts labPorts, String summary, Runnable apply, Runnable undo, T result) {
+public record Plan<T>(AgentConfig next, TransientPorts transientPorts, String summary, Runnable apply, Runnable undo, T result) {
 }

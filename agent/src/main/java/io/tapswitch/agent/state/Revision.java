@@ -8,7 +8,7 @@ import io.tapswitch.agent.config.AgentConfig;
  *
  * @param number   starts at 1 when the agent starts and grows by one per committed change
  * @param config   the running configuration, lab ports included
- * @param labPorts which of its ports belong to VM labs and are not persisted
+ * @param transientPorts which of its ports belong to VM labs or tunnels and are not persisted
  */
-public record Revision(long number, AgentConfig config, LabPorts labPorts) {
+public record Revision(long number, AgentConfig config, TransientPorts transientPorts) {
 }

@@ -24,7 +24,7 @@ import java.util.Set;
 
 /**
  * The VM labs this agent runs: a lab file brought up has each of its NICs attached as a lab port
- * (a {@link Change.AddPort} naming the lab, see {@link io.tapswitch.agent.state.LabPorts}) through
+ * (a {@link Change.AddPort} owned by the lab, see {@link io.tapswitch.agent.state.TransientPorts}) through
  * the same control plane as API changes, so the console, the events and the CLI see VM ports
  * exactly like the others.
  *
@@ -214,7 +214,7 @@ public final class Labs implements AutoCloseable {
         public void attach(String ifname) {
             LabFile.Nic nic = lab.vms().stream().flatMap(v -> v.nics().stream())
                     .filter(n -> n.port().equals(ifname)).findFirst().orElseThrow();
-            control.submit(new Change.AddPort(LabWiring.portOf(nic), lab.name()), null);
+            control.submit(new Change.AddPort(LabWiring.portOf(nic), "lab " + lab.name()), null);
             for (LabFile.Mirror m : lab.mirrors()) {
                 List<String> needed = new ArrayList<>(m.sources());
                 needed.add(m.output());

@@ -82,7 +82,7 @@ class VmCliIT {
             var t = agent.view().topology();
             assertThat(agent.view().fdb().lookup(0, MacAddress.parse("52:54:00:74:73:11"))).isEqualTo(t.idOf("ts-vm1-0"));
             assertThat(agent.view().fdb().lookup(0, MacAddress.parse("52:54:00:74:73:12"))).isEqualTo(t.idOf("ts-vm2-0"));
-            assertThat(agent.controlPlane().labOf("ts-vm1-0")).isEqualTo("two-vms");
+            assertThat(agent.controlPlane().ownerOf("ts-vm1-0")).isEqualTo("lab two-vms");
 
             CommandResult failed = tapswitch("vm", "exec", "two-vms", "vm1", "ping", "-c", "1", "-W", "1", "198.18.0.99");
             assertThat(failed.exitCode()).as("a failing guest command's status comes back").isNotZero();
