@@ -1,18 +1,25 @@
 package io.tapswitch.agent;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tapswitch.agent.api.ApiAccess;
 import io.tapswitch.agent.api.ApiServer;
 import io.tapswitch.agent.config.AgentConfig;
+import io.tapswitch.agent.config.ClusterSpec;
 import io.tapswitch.agent.config.HttpSpec;
+import io.tapswitch.agent.fabric.ClusterSetup;
+import io.tapswitch.agent.fabric.Fabric;
 import io.tapswitch.agent.state.ControlPlane;
 import io.tapswitch.agent.state.SwitchView;
 import io.tapswitch.agent.vm.Labs;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,15 +45,18 @@ public final class Agent implements AutoCloseable {
     private final ApiServer api;
     private final ApiAccess access;
     private final String host;
+    private final Fabric fabric;
     private volatile boolean closed;
 
-    private Agent(Vertx vertx, ControlPlane control, Labs labs, ApiServer api, ApiAccess access, String host) {
+    private Agent(Vertx vertx, ControlPlane control, Labs labs, ApiServer api, ApiAccess access, String host,
+                  Fabric fabric) {
         this.vertx = vertx;
         this.control = control;
         this.labs = labs;
         this.api = api;
         this.access = access;
         this.host = host;
+        this.fabric = fabric;
     }
 
     /** Starts an agent with default options: real devices, changes kept in memory. */
@@ -61,23 +71,62 @@ public final class Agent implements AutoCloseable {
     public static Agent start(AgentConfig config, AgentOptions options) throws Exception {
         AgentOptions opts = new AgentOptions(options);
         HttpSpec http = opts.http() != null ? opts.http() : config.http();
+        ClusterSpec cluster = config.cluster();
+        String hostId = cluster == null ? null : ClusterSetup.hostId(cluster);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Vertx vertx = Vertx.builder()
-                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
-                .withMetrics(new MicrometerMetricsFactory(registry))
-                .build();
-        SwitchVerticle verticle = new SwitchVerticle(config, opts);
+        VertxOptions vertxOptions = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
+        VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+        HazelcastClusterManager clusterManager = null;
+        Vertx vertx;
+        if (cluster == null) {
+            vertx = builder.with(vertxOptions).build();
+        } else {
+            clusterManager = new HazelcastClusterManager(ClusterSetup.hazelcast(cluster));
+            vertxOptions.setEventBusOptions(ClusterSetup.eventBus(cluster));
+            long began = System.nanoTime();
+            vertx = await(builder.with(vertxOptions).withClusterManager(clusterManager).buildClustered());
+            LOG.info("cluster: joined as {} (node {}) in {} ms; members: {}", hostId, clusterManager.getNodeId(),
+                    (System.nanoTime() - began) / 1_000_000, clusterManager.getNodes().size());
+        }
+        SwitchVerticle verticle = new SwitchVerticle(config, opts, hostId);
         ApiAccess access = ApiAccess.of(http);
         Labs labs = null;
+        Fabric fabric = null;
         try {
             await(vertx.deployVerticle(verticle));
             ControlPlane control = verticle.controlPlane();
             labs = new Labs(control, opts.labStateDirectory(), opts.qemuBinary());
             ApiServer api = new ApiServer(control, labs, http, access, registry, verticle::droppedEvents);
-            await(vertx.deployVerticle(api));
+            if (cluster != null) {
+                String vtep = (config.vxlan() == null || config.vxlan().address() == null ? cluster.address()
+                        : config.vxlan().address()) + ":" + (config.vxlan() == null ? 0 : config.vxlan().port());
+                HazelcastClusterManager members = clusterManager;
+                fabric = new Fabric(vertx, control, control.tunnel(), hostId, vtep,
+                        () -> apiUrl(http.host(), api.actualPort()), members::getNodeId);
+                api.fabric(fabric);
+                await(vertx.deployVerticle(api));
+                Fabric f = fabric;
+                members.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+                    @Override
+                    public void memberAdded(MembershipEvent event) {
+                        // adverts say who joined, and with what
+                    }
+
+                    @Override
+                    public void memberRemoved(MembershipEvent event) {
+                        f.memberLeft(event.getMember().getUuid().toString());
+                    }
+                });
+                fabric.start();
+            } else {
+                await(vertx.deployVerticle(api));
+            }
             labs.resume();
-            return new Agent(vertx, control, labs, api, access, http.host());
+            return new Agent(vertx, control, labs, api, access, http.host(), fabric);
         } catch (Exception e) {
+            if (fabric != null) {
+                fabric.close();
+            }
             if (labs != null) {
                 labs.close();
             }
@@ -118,10 +167,19 @@ public final class Agent implements AutoCloseable {
         return access;
     }
 
+    /** This agent's part in a multi-host fabric, or null when it runs alone. */
+    public Fabric fabric() {
+        return fabric;
+    }
+
     /** The API's base URL, like {@code http://127.0.0.1:8080}. */
     public String apiUrl() {
+        return apiUrl(host, api.actualPort());
+    }
+
+    private static String apiUrl(String host, int port) {
         String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        return "http://" + h + ":" + api.actualPort();
+        return "http://" + h + ":" + port;
     }
 
     /** Brings down the VM labs, then stops the API, the switch (closing its ports) and Vert.x. Idempotent. */
@@ -131,6 +189,9 @@ public final class Agent implements AutoCloseable {
             return;
         }
         closed = true;
+        if (fabric != null) {
+            fabric.close();
+        }
         try {
             labs.close();
         } catch (RuntimeException e) {

@@ -26,13 +26,17 @@ final class SwitchVerticle extends VerticleBase {
 
     private final AgentConfig config;
     private final AgentOptions options;
-    private final EventBridge events = new EventBridge();
+    private final String hostId;
+    private final EventBridge events;
     private volatile ControlPlane control;
     private CountersPublisher counters;
 
-    SwitchVerticle(AgentConfig config, AgentOptions options) {
+    /** @param hostId this host's id in a fabric, put in its events; null for an agent that runs alone */
+    SwitchVerticle(AgentConfig config, AgentOptions options, String hostId) {
         this.config = config;
         this.options = options;
+        this.hostId = hostId;
+        this.events = new EventBridge(hostId);
     }
 
     /** The switch's control plane; null before start completes. */
@@ -51,15 +55,19 @@ final class SwitchVerticle extends VerticleBase {
             ConfigFile file = options.configFile() == null ? null : new ConfigFile(options.configFile());
             ControlPlane c = SwitchBootstrap.start(config, file, options.deviceOpener(), events, events,
                     s -> events.bind(s::topology), change ->
-                    vertx.eventBus().publish(Events.CONFIG,
-                            new JsonObject().put("revision", change.revision()).put("change", change.summary())));
+                    vertx.eventBus().publish(Events.CONFIG, configEvent(change.revision(), change.summary())));
             control = c;
             events.start(vertx);
-            counters = new CountersPublisher(c.view()::topology);
+            counters = new CountersPublisher(c.view()::topology, hostId);
             counters.start(vertx);
             LOG.info("switch {} running with {} ports", config.name(), config.ports().size());
             return c;
         }, false);
+    }
+
+    private JsonObject configEvent(long revision, String summary) {
+        JsonObject json = new JsonObject().put("revision", revision).put("change", summary);
+        return hostId == null ? json : json.put("host", hostId);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.tapswitch.agent.api;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tapswitch.agent.config.HttpSpec;
+import io.tapswitch.agent.fabric.Fabric;
 import io.tapswitch.agent.state.ControlPlane;
 import io.tapswitch.agent.vm.Labs;
 import io.vertx.core.Future;
@@ -39,6 +40,8 @@ public final class ApiServer extends VerticleBase {
     private final PrometheusMeterRegistry registry;
     private final LongSupplier eventsDropped;
     private final Labs labs;
+    private volatile Fabric fabric;
+    private volatile FabricRoutes fabricRoutes;
     private volatile Router router;
     private volatile HttpServer server;
 
@@ -54,6 +57,11 @@ public final class ApiServer extends VerticleBase {
         this.access = access;
         this.registry = registry;
         this.eventsDropped = eventsDropped;
+    }
+
+    /** Makes the API answer for the whole fabric; call before deploying. */
+    public void fabric(Fabric agentFabric) {
+        this.fabric = agentFabric;
     }
 
     /** The routes, for the test that holds them against the OpenAPI document. */
@@ -100,6 +108,8 @@ public final class ApiServer extends VerticleBase {
         new StatsRoutes(control, eventsDropped).mount(r);
         new TraceRoutes(vertx, control).mount(r);
         new EventStream(vertx).mount(r);
+        fabricRoutes = new FabricRoutes(vertx, control, eventsDropped, fabric);
+        fabricRoutes.mount(r);
         SwitchMeters meters = new SwitchMeters(registry, control.view());
         r.get("/metrics").handler(ctx -> {
             meters.sync();

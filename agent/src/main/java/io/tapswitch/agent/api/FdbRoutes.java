@@ -20,9 +20,14 @@ import java.util.List;
  * configuration (persisted, revisioned), flushes are not.
  */
 final class FdbRoutes {
-    /** @param ageSeconds seconds since the station was last seen (0 for static entries) */
+    /**
+     * @param ageSeconds seconds since the station was last seen (0 for static entries)
+     * @param host       for a station learned through a tunnel, the host (or remote VTEP) it sits behind
+     */
     record FdbEntryView(String mac, int vlan, String port, long ageSeconds,
-                        @com.fasterxml.jackson.annotation.JsonProperty("static") boolean isStatic) {
+                        @com.fasterxml.jackson.annotation.JsonProperty("static") boolean isStatic,
+                        @com.fasterxml.jackson.annotation.JsonInclude(
+                                com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String host) {
     }
 
     record FdbList(List<FdbEntryView> entries) {
@@ -56,21 +61,37 @@ final class FdbRoutes {
         String macText = Replies.query(ctx, "mac");
         long mac = macText == null ? -1 : parseMac("mac", macText);
         int portId = port == null ? -1 : portId(port);
-        Replies.blocking(vertx, ctx, () -> {
-            Topology t = control.view().topology();
-            return control.view().fdb().entries().stream()
-                    .filter(e -> portId < 0 || e.port() == portId)
-                    .filter(e -> vlan < 0 || e.vlan() == vlan)
-                    .filter(e -> mac < 0 || e.mac() == mac)
-                    .sorted(Comparator.comparingInt(FdbEntry::vlan).thenComparingLong(FdbEntry::mac))
-                    .map(e -> view(e, t))
-                    .toList();
-        }, entries -> Replies.json(ctx, 200, new FdbList(entries)));
+        Replies.blocking(vertx, ctx, () -> entries(control, portId, vlan, mac),
+                entries -> Replies.json(ctx, 200, new FdbList(entries)));
     }
 
-    private static FdbEntryView view(FdbEntry e, Topology t) {
+    /** The MAC table's entries that match (a filter of -1 matches all), sorted by VLAN and MAC. */
+    static List<FdbEntryView> entries(ControlPlane control, int portId, int vlan, long mac) {
+        Topology t = control.view().topology();
+        return control.view().fdb().entries().stream()
+                .filter(e -> portId < 0 || e.port() == portId)
+                .filter(e -> vlan < 0 || e.vlan() == vlan)
+                .filter(e -> mac < 0 || e.mac() == mac)
+                .sorted(Comparator.comparingInt(FdbEntry::vlan).thenComparingLong(FdbEntry::mac))
+                .map(e -> view(e, t, control))
+                .toList();
+    }
+
+    private static FdbEntryView view(FdbEntry e, Topology t, ControlPlane control) {
         String port = t.port(e.port()) == null ? "#" + e.port() : t.port(e.port()).name();
-        return new FdbEntryView(MacAddress.format(e.mac()), e.vlan(), port, e.isStatic() ? 0 : e.ageMillis() / 1000, e.isStatic());
+        return new FdbEntryView(MacAddress.format(e.mac()), e.vlan(), port, e.isStatic() ? 0 : e.ageMillis() / 1000,
+                e.isStatic(), hostBehind(control, port));
+    }
+
+    /** The host behind a tunnel port (the peer's id for the fabric's ports, the address for a static VTEP), or null. */
+    static String hostBehind(ControlPlane control, String port) {
+        io.tapswitch.agent.config.PortSpec spec = control.config().port(port);
+        if (spec == null || spec.kind() != io.tapswitch.agent.config.PortSpec.PortKindSpec.VTEP) {
+            return null;
+        }
+        String prefix = io.tapswitch.agent.fabric.Fabric.PORT_PREFIX;
+        return io.tapswitch.agent.fabric.Fabric.OWNER.equals(control.ownerOf(port)) && port.startsWith(prefix)
+                ? port.substring(prefix.length()) : spec.remote();
     }
 
     private void flush(RoutingContext ctx) {

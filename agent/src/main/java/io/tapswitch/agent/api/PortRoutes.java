@@ -52,7 +52,12 @@ final class PortRoutes {
     private void list(RoutingContext ctx) {
         Revision now = control.current();
         Replies.revision(ctx, now.number());
-        Replies.json(ctx, 200, new PortList(now.config().ports().stream().map(p -> PortView.of(p, control.view())).toList()));
+        Replies.json(ctx, 200, portList(control, now));
+    }
+
+    /** Every port of the configuration {@code now}, as the switch sees it. */
+    static PortList portList(ControlPlane control, Revision now) {
+        return new PortList(now.config().ports().stream().map(p -> PortView.of(p, control.view())).toList());
     }
 
     private void get(RoutingContext ctx) {

@@ -30,10 +30,15 @@ final class StatsRoutes {
     }
 
     private void get(RoutingContext ctx) {
+        Replies.json(ctx, 200, stats(control, eventsDropped));
+    }
+
+    /** Every counter of the switch {@code control} runs. */
+    static Stats stats(ControlPlane control, LongSupplier eventsDropped) {
         SwitchView sw = control.view();
         List<PortCounters> ports = sw.topology().ports().stream().map(p -> PortCounters.of(p.name(), p.stats())).toList();
         List<MirrorStats> mirrors = control.config().mirrors().stream().map(MirrorSpec::name).map(sw::mirrorStats)
                 .filter(java.util.Objects::nonNull).toList();
-        Replies.json(ctx, 200, new Stats(ports, sw.fdb().counters(), mirrors, eventsDropped.getAsLong()));
+        return new Stats(ports, sw.fdb().counters(), mirrors, eventsDropped.getAsLong());
     }
 }

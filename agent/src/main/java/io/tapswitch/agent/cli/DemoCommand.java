@@ -49,7 +49,7 @@ public final class DemoCommand implements Callable<Integer> {
                     return 1;
                 }
             }
-            lab.agent().vertx().eventBus().<JsonObject>consumer(Events.FDB, m ->
+            lab.agent().vertx().eventBus().<JsonObject>localConsumer(Events.FDB, m ->
                     System.out.println("fdb: " + m.body().getString("event").toLowerCase() + " " + m.body().getString("mac")
                             + " on " + m.body().getString("port") + " (vlan " + m.body().getInteger("vlan") + ")"));
             lab.printInstructions(System.out);

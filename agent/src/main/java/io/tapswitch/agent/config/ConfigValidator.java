@@ -60,6 +60,9 @@ public final class ConfigValidator {
             if (port(port, field, errors) && !names.add(port.name())) {
                 errors.add(new FieldError(field + ".name", "duplicate port name '" + port.name() + "'"));
             }
+            if (port != null && port.kind() == PortSpec.PortKindSpec.VTEP) {
+                errors.add(new FieldError(field + ".kind", "vtep ports come from vxlan.staticVteps and the cluster"));
+            }
         }
         Set<String> mirrorNames = new HashSet<>();
         Set<String> outputs = new HashSet<>();
@@ -122,8 +125,24 @@ public final class ConfigValidator {
         if (port.name() == null) {
             errors.add(new FieldError(join(prefix, "name"), "is required"));
             named = false;
+        } else if (port.kind() == PortSpec.PortKindSpec.VTEP) {
+            if (!port.name().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,67}")) {
+                errors.add(new FieldError(join(prefix, "name"), "use 1 to 68 letters, digits, '.', '_' or '-'"));
+                named = false;
+            }
         } else if (!interfaceName(port.name(), join(prefix, "name"), errors)) {
             named = false;
+        }
+        if (port.kind() == PortSpec.PortKindSpec.VTEP) {
+            if (port.remote() == null || !FabricValidator.endpoint(port.remote())) {
+                errors.add(new FieldError(join(prefix, "remote"), "must be the remote VTEP as ADDRESS:PORT, was "
+                        + port.remote()));
+            }
+            if (port.vlan() != null && !"trunk".equals(port.vlan().mode())) {
+                errors.add(new FieldError(join(prefix, "vlan.mode"), "a vtep port is a trunk"));
+            }
+        } else if (port.remote() != null) {
+            errors.add(new FieldError(join(prefix, "remote"), "only a vtep port has a remote end"));
         }
         if (port.kind() == PortSpec.PortKindSpec.NETDEV && port.create() == PortSpec.CreateMode.CREATE) {
             errors.add(new FieldError(join(prefix, "create"), "a netdev port attaches to an existing interface"));

@@ -128,6 +128,21 @@ final class FabricValidator {
         return vlan >= 0 && vlan <= 4094 && !v.vniMap().containsKey(vlan) ? vlan : -1;
     }
 
+    /** Whether {@code text} is {@code IPv4:port}, a VTEP's endpoint. */
+    static boolean endpoint(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon < 0) {
+            return false;
+        }
+        List<FieldError> errors = new java.util.ArrayList<>();
+        try {
+            portNumber(Integer.parseInt(text.substring(colon + 1)), "", errors);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        return ipv4(text.substring(0, colon), "", errors) && errors.isEmpty();
+    }
+
     private static void member(String text, String field, List<FieldError> errors) {
         if (text == null) {
             errors.add(new FieldError(field, "must not be null"));

@@ -19,11 +19,13 @@ import io.tapswitch.core.vlan.VlanConfig;
  * @param vlan       VLAN mode and membership; absent means a trunk of all VLANs
  * @param security   bound on the stations the port may have learned; absent means none
  * @param storm      flood rate limits; absent means none
+ * @param remote     for a {@code vtep} port only: the remote VTEP, {@code address:port}
  */
 public record PortSpec(String name, PortKindSpec kind, CreateMode create, boolean persistent, boolean enabled,
                        @JsonInclude(JsonInclude.Include.NON_NULL) VlanSpec vlan,
                        @JsonInclude(JsonInclude.Include.NON_NULL) SecuritySpec security,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) StormSpec storm) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) StormSpec storm,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String remote) {
     @JsonCreator
     public PortSpec(@JsonProperty("name") String name,
                     @JsonProperty("kind") PortKindSpec kind,
@@ -32,37 +34,43 @@ public record PortSpec(String name, PortKindSpec kind, CreateMode create, boolea
                     @JsonProperty("enabled") Boolean enabled,
                     @JsonProperty("vlan") VlanSpec vlan,
                     @JsonProperty("security") SecuritySpec security,
-                    @JsonProperty("storm") StormSpec storm) {
+                    @JsonProperty("storm") StormSpec storm,
+                    @JsonProperty("remote") String remote) {
         this(name, kind == null ? PortKindSpec.TAP : kind, create == null ? CreateMode.AUTO : create,
-                persistent != null && persistent, enabled == null || enabled, vlan, security, storm);
+                persistent != null && persistent, enabled == null || enabled, vlan, security, storm, remote);
     }
 
     public PortSpec(String name, PortKindSpec kind, CreateMode create, boolean persistent, boolean enabled, VlanSpec vlan) {
-        this(name, kind, create, persistent, enabled, vlan, null, null);
+        this(name, kind, create, persistent, enabled, vlan, null, null, null);
     }
 
     public PortSpec(String name, PortKindSpec kind, CreateMode create, boolean persistent, boolean enabled) {
-        this(name, kind, create, persistent, enabled, null, null, null);
+        this(name, kind, create, persistent, enabled, null, null, null, null);
     }
 
     public static PortSpec tap(String name) {
-        return new PortSpec(name, PortKindSpec.TAP, CreateMode.AUTO, false, true, null, null, null);
+        return new PortSpec(name, PortKindSpec.TAP, CreateMode.AUTO, false, true, null, null, null, null);
+    }
+
+    /** The port of a remote VTEP {@code remote} ({@code address:port}), carrying the VLANs of {@code vlan}. */
+    public static PortSpec vtep(String name, String remote, VlanSpec vlan) {
+        return new PortSpec(name, PortKindSpec.VTEP, CreateMode.AUTO, false, true, vlan, null, null, remote);
     }
 
     public PortSpec withEnabled(boolean up) {
-        return new PortSpec(name, kind, create, persistent, up, vlan, security, storm);
+        return new PortSpec(name, kind, create, persistent, up, vlan, security, storm, remote);
     }
 
     public PortSpec withVlan(VlanSpec newVlan) {
-        return new PortSpec(name, kind, create, persistent, enabled, newVlan, security, storm);
+        return new PortSpec(name, kind, create, persistent, enabled, newVlan, security, storm, remote);
     }
 
     public PortSpec withSecurity(SecuritySpec newSecurity) {
-        return new PortSpec(name, kind, create, persistent, enabled, vlan, newSecurity, storm);
+        return new PortSpec(name, kind, create, persistent, enabled, vlan, newSecurity, storm, remote);
     }
 
     public PortSpec withStorm(StormSpec newStorm) {
-        return new PortSpec(name, kind, create, persistent, enabled, vlan, security, newStorm);
+        return new PortSpec(name, kind, create, persistent, enabled, vlan, security, newStorm, remote);
     }
 
     /** The switch's configuration of this port; call after validation. */
@@ -75,7 +83,9 @@ public record PortSpec(String name, PortKindSpec kind, CreateMode create, boolea
     /** Port kinds accepted in the file. */
     public enum PortKindSpec {
         @JsonProperty("tap") TAP,
-        @JsonProperty("netdev") NETDEV
+        @JsonProperty("netdev") NETDEV,
+        /** A remote VXLAN tunnel endpoint; made by the {@code vxlan} section and the fabric, never by hand. */
+        @JsonProperty("vtep") VTEP
     }
 
     /** Whether a TAP port may create its device, must find it, or either. */

@@ -20,11 +20,16 @@ public final class CountersPublisher {
     static final long PERIOD_MILLIS = 1000;
 
     private final Supplier<Topology> topology;
+    private final String host;
     private long timer = -1;
 
-    /** @param topology the switch's current snapshot, read at every tick */
-    public CountersPublisher(Supplier<Topology> topology) {
+    /**
+     * @param topology the switch's current snapshot, read at every tick
+     * @param host     this host's id in a fabric, or null for an agent that runs alone
+     */
+    public CountersPublisher(Supplier<Topology> topology, String host) {
         this.topology = topology;
+        this.host = host;
     }
 
     public void start(Vertx vertx) {
@@ -49,6 +54,7 @@ public final class CountersPublisher {
                     .put("txBytes", s.txBytes())
                     .put("drops", s.drops()));
         }
-        return new JsonObject().put("ports", ports);
+        JsonObject out = new JsonObject().put("ports", ports);
+        return host == null ? out : out.put("host", host);
     }
 }

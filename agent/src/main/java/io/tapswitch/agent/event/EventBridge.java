@@ -33,11 +33,20 @@ public final class EventBridge implements FdbListener, PortListener {
     private record Pending(String address, FdbEvent kind, int vlan, long mac, String port, String from, String text) {
     }
 
+    private final String host;
     private final ArrayBlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicReferenceArray<String> names = new AtomicReferenceArray<>(MacTable.MAX_PORTS);
     private volatile Supplier<Topology> topology = () -> null;
     private long timer = -1;
+
+    /**
+     * @param host this host's id in a fabric, put in every event so that one stream can carry every
+     *             host's; null for an agent that runs alone
+     */
+    public EventBridge(String host) {
+        this.host = host;
+    }
 
     /** Lets events name ports; call as soon as the switch exists, before ports are added. */
     public void bind(Supplier<Topology> topologySupplier) {
@@ -118,6 +127,9 @@ public final class EventBridge implements FdbListener, PortListener {
                 }
             } else {
                 json = new JsonObject().put("event", p.text()).put("port", p.port());
+            }
+            if (host != null) {
+                json.put("host", host);
             }
             vertx.eventBus().publish(p.address(), json);
         }

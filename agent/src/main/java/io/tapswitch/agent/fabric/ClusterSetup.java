@@ -27,6 +27,20 @@ public final class ClusterSetup {
     private ClusterSetup() {
     }
 
+    /** This host's id: the configured one, else the machine's host name. */
+    public static String hostId(ClusterSpec spec) {
+        if (spec.hostId() != null) {
+            return spec.hostId();
+        }
+        try {
+            String name = java.net.InetAddress.getLocalHost().getHostName();
+            int dot = name.indexOf('.');
+            return dot > 0 ? name.substring(0, dot) : name;
+        } catch (java.net.UnknownHostException e) {
+            return "host-" + spec.address().replace('.', '-');
+        }
+    }
+
     /** Vert.x's default cluster configuration (the maps and multimaps it needs) adapted to {@code spec}. */
     public static Config hazelcast(ClusterSpec spec) {
         Config config = ConfigUtil.loadConfig();

@@ -28,7 +28,8 @@ import java.util.function.Consumer;
  * <p><b>All or nothing.</b> A change is checked completely before anything is touched
  * ({@link Change#plan}), so bad input never changes state. It is then applied live and persisted;
  * if persisting fails, the live change is undone, so the running switch and the file never
- * disagree for long.
+ * disagree for long. A change that leaves the persisted part as it was (a lab's or the fabric's
+ * ports) does not rewrite the file.
  *
  * <p><b>Revisions.</b> The revision starts at 1 when the agent starts and grows by one per committed
  * change. A caller may pass the revision it last saw; if another change came in between, the call
@@ -44,6 +45,7 @@ public final class ControlPlane implements AutoCloseable {
     private final DeviceOpener opener;
     private final Consumer<ConfigChange> changes;
     private volatile Revision current;
+    private final TunnelControl tunnelControl = new SwitchTunnels();
 
     /**
      * Takes over a running switch built from {@code config} (see {@link SwitchBootstrap}).
@@ -108,9 +110,11 @@ public final class ControlPlane implements AutoCloseable {
         Plan<T> plan = change.plan(new LiveState(before, sw, opener));
         plan.apply().run();
         Revision after = new Revision(before.number() + 1, plan.next(), plan.transientPorts());
-        if (file != null) {
+        AgentConfig persisted = after.transientPorts().persistable(after.config());
+        // A change of transient ports only (a lab's, the fabric's) leaves the file as it is.
+        if (file != null && !persisted.equals(before.transientPorts().persistable(before.config()))) {
             try {
-                file.write(after.transientPorts().persistable(after.config()));
+                file.write(persisted);
             } catch (IOException e) {
                 LOG.error("cannot persist the configuration to {}; undoing '{}'", file.path(), plan.summary(), e);
                 try {
@@ -179,6 +183,14 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
+    /**
+     * The tunnel endpoint's health probes, for the fabric: sending one is an action on the datapath
+     * like a capture, not a configuration change, so it goes through here without a revision.
+     */
+    public TunnelControl tunnel() {
+        return tunnelControl;
+    }
+
     /** The port named {@code name}. @throws NotFoundException when there is none */
     public PortSpec requirePort(String name) {
         return requirePort(config(), name);
@@ -200,6 +212,19 @@ public final class ControlPlane implements AutoCloseable {
     static MirrorSpec requireMirror(AgentConfig config, String name) {
         return config.mirrors().stream().filter(m -> m.name().equals(name)).findFirst()
                 .orElseThrow(() -> new NotFoundException("no mirror named '" + name + "'"));
+    }
+
+    /** Probes through the switch's tunnel ports; does nothing where a port is not a tunnel's. */
+    private final class SwitchTunnels implements TunnelControl {
+        @Override
+        public void probe(String port, boolean fullSize, int seq) {
+            // bound to the tunnel endpoint once it exists
+        }
+
+        @Override
+        public ProbeTimes probeTimes(String port) {
+            return ProbeTimes.NEVER;
+        }
     }
 
     /** Stops the switch: ports are closed and TAPs it created removed. */
