@@ -110,3 +110,37 @@ test('a failed reload reaches the error handler', async () => {
   await sleep(250);
   assert.deepEqual(errors, ['agent gone']);
 });
+
+test('loading everything is tried again after a failure, until it gets through', async () => {
+  const fake = new FakeApi();
+  let failures = 1;
+  const store = new Store({
+    ...fake,
+    mirrors: () => (failures-- > 0 ? Promise.reject(new Error('net::ERR_NETWORK_CHANGED')) : Promise.resolve(EMPTY.mirrors)),
+  });
+  const errors = [];
+  store.onError((e) => errors.push(e.message));
+  const loaded = store.loadAllUntilDone();
+  for (let round = 0; round < 2; round++) {
+    await sleep(round === 0 ? 0 : 600);
+    for (const [method, body] of Object.entries({ ...EMPTY, ports: { ports: [portView('p1')] } })) {
+      if (method !== 'mirrors') fake.answer(method, body);
+    }
+  }
+  assert.equal(await loaded, true);
+  assert.deepEqual(errors, ['net::ERR_NETWORK_CHANGED']);
+  assert.equal(fake.count('ports'), 2);
+  assert.equal(store.port('p1').name, 'p1');
+});
+
+test('a newer load (the stream reconnected) takes over from one still retrying', async () => {
+  let down = true;
+  const answers = Object.fromEntries(Object.entries(EMPTY).map(([method, body]) => [method, () => Promise.resolve(body)]));
+  const store = new Store({ ...answers, ports: () => (down ? Promise.reject(new Error('agent gone')) : Promise.resolve(EMPTY.ports)) });
+  const first = store.loadAllUntilDone();
+  await sleep(0);
+  const second = store.loadAllUntilDone();
+  assert.equal(await first, false, 'the first stops retrying once the second started');
+  down = false;
+  assert.equal(await second, true);
+});

@@ -13,6 +13,12 @@ import { api } from './api.js';
 import * as S from './state.js';
 
 const RELOAD_DEBOUNCE_MS = 150;
+/** Pauses before loading everything again after a failure, the last one repeated. */
+const LOAD_RETRY_MS = [500, 1000, 2000, 5000];
+
+function delay(ms) {
+  return new Promise((resolve) => { setTimeout(resolve, ms); });
+}
 
 /** What each topic is loaded from. */
 const LOADERS = {
@@ -32,6 +38,7 @@ export class Store {
     this.listeners = new Map();
     this.pending = new Set();
     this.timer = null;
+    this.loadGeneration = 0;
     this.errorHandler = () => {};
   }
 
@@ -66,6 +73,28 @@ export class Store {
 
   async loadAll() {
     await Promise.all(Object.keys(LOADERS).map((t) => this.load(t)));
+  }
+
+  /**
+   * Loads everything, and again after a failure, until it succeeds or a newer call takes over.
+   * A failure may well pass: Chromium aborts the requests in flight when the host's network
+   * interfaces change (ERR_NETWORK_CHANGED), as they do while a switch creates its TAP devices,
+   * and an agent may be restarting. Each failure goes to the error handler.
+   *
+   * @return true once everything was loaded; false when a newer call took over
+   */
+  async loadAllUntilDone() {
+    const generation = ++this.loadGeneration;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.loadAll();
+        return true;
+      } catch (e) {
+        this.errorHandler(e);
+      }
+      await delay(LOAD_RETRY_MS[Math.min(attempt, LOAD_RETRY_MS.length - 1)]);
+      if (generation !== this.loadGeneration) return false;
+    }
   }
 
   async load(topic) {
