@@ -32,6 +32,12 @@ PACKAGES=(
   chromium-driver          # its WebDriver server (/usr/bin/chromedriver), used instead of a download
 )
 
+# Node runs the web console's unit tests ('node --test', from 'mvn verify'; Node 18 or newer).
+# Debian's nodejs is installed only where no node is on the PATH: a newer Node that came another
+# way (a vendor's package, a tarball) is kept, never replaced by Debian's older one.
+NODE_PACKAGE=nodejs
+NODE_MIN_MAJOR=18
+
 DOCKERD_LOG=/var/log/tapswitch-dockerd.log
 DOCKER_WAIT_SECONDS=60
 APT_LOCK_RETRIES=30
@@ -67,6 +73,9 @@ install_packages() {
       missing+=("$pkg")
     fi
   done
+  if ! command -v node >/dev/null 2>&1; then
+    missing+=("$NODE_PACKAGE")
+  fi
   apt_retry update
   if ((${#missing[@]} == 0)); then
     log "all ${#PACKAGES[@]} packages already installed"
@@ -74,6 +83,17 @@ install_packages() {
   fi
   log "installing: ${missing[*]}"
   apt_retry install -y --no-install-recommends "${missing[@]}"
+}
+
+check_node() {
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  if ((major < NODE_MIN_MAJOR)); then
+    log "WARNING: $(command -v node || echo node) is $(node --version 2>/dev/null || echo missing); the web" >&2
+    log "WARNING: console's tests need Node $NODE_MIN_MAJOR or newer ('node --test')." >&2
+    return 0
+  fi
+  log "node $(node --version) runs the web console's tests"
 }
 
 ensure_tun() {
@@ -141,6 +161,7 @@ ensure_dockerd() {
 }
 
 install_packages
+check_node
 load_modules
 ensure_tun
 ensure_dockerd

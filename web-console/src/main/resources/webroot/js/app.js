@@ -111,9 +111,9 @@ async function main() {
       document.body.dataset.stream = s;
     },
     onOpen: () => {
-      store.loadAll()
-        .then(() => { document.body.dataset.ready = 'true'; })
-        .catch(showGlobalError);
+      store.loadAllUntilDone().then((loaded) => {
+        if (loaded) document.body.dataset.ready = 'true';
+      });
     },
   });
 
@@ -128,8 +128,8 @@ async function main() {
     openTab(hash);
   }
   ctx.port.render();
-  // A first load paints at once; every (re)connection of the stream loads again, so that nothing
-  // that happened before the stream was open is missed.
+  // A first load paints at once; every (re)connection of the stream loads again (until it gets
+  // through), so that nothing that happened before the stream was open is missed.
   store.loadAll().catch(showGlobalError);
   feed.start();
 }

@@ -2,7 +2,7 @@
 // second, one sample a second, newest on the right.
 
 import { bitRate } from './format.js';
-import { HISTORY_SECONDS } from './store.js';
+import { HISTORY_SECONDS } from './state.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const W = 400;

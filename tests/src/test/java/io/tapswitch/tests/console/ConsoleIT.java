@@ -53,6 +53,8 @@ class ConsoleIT {
     private static final int HOSTS = 5;
     private static final int PORTS = 7;
     private static final Duration WAIT = Duration.ofSeconds(40);
+    /** Rate samples (one a second) the port panel's chart gains before the screenshot is taken. */
+    private static final int CHART_SAMPLES_FOR_SCREENSHOT = 6;
     static final Path SCREENSHOT = Path.of("target", "console-screenshot.png");
     static final Path SCREENSHOT_50 = Path.of("target", "console-50-ports.png");
 
@@ -339,13 +341,29 @@ class ConsoleIT {
                 assertThat(page.findElements(By.cssSelector("[data-testid='rate-chart'] polyline"))).hasSize(2);
                 assertThat(page.findElement(By.cssSelector("[data-testid='port-counters']")).getText()).contains("received");
             });
-            Thread.sleep(6000); // a few more chart samples
+            // A few more chart samples (one a second) before the screenshot, counted rather than slept for.
+            long newest = newestRateSample(port(1));
+            eventually().until(() -> ratesSampledSince(port(1), newest) >= CHART_SAMPLES_FOR_SCREENSHOT);
             page.findElement(By.id("fit-view")).click();
             save(SCREENSHOT);
         } finally {
             traffic.forEach(Process::destroy);
         }
         assertThat(Files.size(SCREENSHOT)).isGreaterThan(10_000);
+    }
+
+    /** When the page took its latest rate sample of {@code port} (ms since the epoch), or 0 before the first. */
+    private static long newestRateSample(String port) {
+        return ((Number) page.executeScript(
+                "const h = window.tapswitch.store.rates.get(arguments[0]) || []; return h.length ? h[h.length - 1].t : 0;",
+                port)).longValue();
+    }
+
+    /** How many rate samples of {@code port} the page took after {@code since}. */
+    private static int ratesSampledSince(String port, long since) {
+        return ((Number) page.executeScript(
+                "return (window.tapswitch.store.rates.get(arguments[0]) || []).filter((s) => s.t > arguments[1]).length;",
+                port, since)).intValue();
     }
 
     private static Process pingFlood(int from, int to) throws Exception {

@@ -1,0 +1,146 @@
+// The store with its effects, against a fake API whose answers the test releases when it wants:
+// what listeners see, a fetch racing events, and debounced reloads.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { Store } from '../../main/resources/webroot/js/store.js';
+import { entry, fdbEvent, fdbOf, portView } from './fixtures.js';
+
+const A = '02:00:00:00:00:0a';
+const B = '02:00:00:00:00:0b';
+
+/** An API whose every call waits until the test answers it; calls are counted per method. */
+class FakeApi {
+  constructor() {
+    this.calls = new Map();
+    this.waiting = new Map();
+    for (const method of ['switchInfo', 'ports', 'fdb', 'vlans', 'mirrors', 'vms']) {
+      this[method] = () => {
+        this.calls.set(method, (this.calls.get(method) || 0) + 1);
+        return new Promise((resolve) => {
+          this.waiting.set(method, [...(this.waiting.get(method) || []), resolve]);
+        });
+      };
+    }
+  }
+
+  count(method) {
+    return this.calls.get(method) || 0;
+  }
+
+  /** Answers the oldest open call of `method`. */
+  answer(method, body) {
+    const open = this.waiting.get(method) || [];
+    assert.ok(open.length > 0, `no open ${method} call`);
+    open.shift()(body);
+  }
+}
+
+const EMPTY = {
+  switchInfo: { name: 'sw' }, ports: { ports: [] }, fdb: { entries: [] },
+  vlans: { vlans: [], allVlans: [] }, mirrors: { mirrors: [] }, vms: { vms: [] },
+};
+
+function sleep(ms) {
+  return new Promise((resolve) => { setTimeout(resolve, ms); });
+}
+
+test('loading everything fills the state and tells each topic\'s listeners once', async () => {
+  const fake = new FakeApi();
+  const store = new Store(fake);
+  const heard = [];
+  for (const t of ['switch', 'ports', 'fdb', 'vlans', 'mirrors', 'vms']) store.on(t, () => heard.push(t));
+  const loaded = store.loadAll();
+  for (const [method, body] of Object.entries({ ...EMPTY, ports: { ports: [portView('p1')] }, fdb: { entries: [entry(A, 10, 'p1')] } })) {
+    fake.answer(method, body);
+  }
+  await loaded;
+  assert.deepEqual([...heard].sort(), ['fdb', 'mirrors', 'ports', 'switch', 'vlans', 'vms']);
+  assert.equal(store.switchInfo.name, 'sw');
+  assert.equal(store.port('p1').name, 'p1');
+  assert.deepEqual(fdbOf(store.state), [`10/${A}@p1`]);
+});
+
+test('each listener reads a new state; the state an earlier listener kept does not change', async () => {
+  const store = new Store(new FakeApi());
+  const seen = [];
+  store.on('fdb', (s) => seen.push(s.state));
+  store.apply('fdb', fdbEvent('LEARNED', A, 10, 'p1'));
+  store.apply('fdb', fdbEvent('LEARNED', B, 10, 'p2'));
+  assert.equal(seen.length, 2);
+  assert.notEqual(seen[0], seen[1]);
+  assert.deepEqual(fdbOf(seen[0]), [`10/${A}@p1`]);
+  assert.deepEqual(fdbOf(seen[1]), [`10/${A}@p1`, `10/${B}@p2`]);
+  assert.equal(store.fdb, seen[1].fdb);
+});
+
+test('an FDB fetch answered after newer events does not bring back what they changed', async () => {
+  const fake = new FakeApi();
+  const store = new Store(fake);
+  const loading = store.load('fdb');
+  store.apply('fdb', fdbEvent('LEARNED', B, 10, 'p2'));
+  store.apply('fdb', fdbEvent('EXPIRED', A, 10, 'p1'));
+  fake.answer('fdb', { entries: [entry(A, 10, 'p1')] }); // taken before both events
+  await loading;
+  assert.deepEqual(fdbOf(store.state), [`10/${B}@p2`]);
+  await sleep(250);
+  assert.equal(fake.count('fdb'), 1, 'nothing had to be fetched again');
+});
+
+test('events that ask for reloads are answered by one fetch per topic, after a short pause', async () => {
+  const fake = new FakeApi();
+  const store = new Store(fake);
+  store.apply('config', { revision: 1 });
+  store.apply('config', { revision: 2 });
+  store.apply('port', { port: 'p1', event: 'added' });
+  assert.equal(fake.count('ports'), 0, 'not at once');
+  await sleep(250);
+  for (const method of ['switchInfo', 'ports', 'vlans', 'mirrors', 'vms', 'fdb']) {
+    assert.equal(fake.count(method), 1, method);
+  }
+  for (const [method, body] of Object.entries(EMPTY)) fake.answer(method, body);
+});
+
+test('a failed reload reaches the error handler', async () => {
+  const store = new Store({ ...new FakeApi(), ports: () => Promise.reject(new Error('agent gone')) });
+  const errors = [];
+  store.onError((e) => errors.push(e.message));
+  store.reloadSoon('ports');
+  await sleep(250);
+  assert.deepEqual(errors, ['agent gone']);
+});
+
+test('loading everything is tried again after a failure, until it gets through', async () => {
+  const fake = new FakeApi();
+  let failures = 1;
+  const store = new Store({
+    ...fake,
+    mirrors: () => (failures-- > 0 ? Promise.reject(new Error('net::ERR_NETWORK_CHANGED')) : Promise.resolve(EMPTY.mirrors)),
+  });
+  const errors = [];
+  store.onError((e) => errors.push(e.message));
+  const loaded = store.loadAllUntilDone();
+  for (let round = 0; round < 2; round++) {
+    await sleep(round === 0 ? 0 : 600);
+    for (const [method, body] of Object.entries({ ...EMPTY, ports: { ports: [portView('p1')] } })) {
+      if (method !== 'mirrors') fake.answer(method, body);
+    }
+  }
+  assert.equal(await loaded, true);
+  assert.deepEqual(errors, ['net::ERR_NETWORK_CHANGED']);
+  assert.equal(fake.count('ports'), 2);
+  assert.equal(store.port('p1').name, 'p1');
+});
+
+test('a newer load (the stream reconnected) takes over from one still retrying', async () => {
+  let down = true;
+  const answers = Object.fromEntries(Object.entries(EMPTY).map(([method, body]) => [method, () => Promise.resolve(body)]));
+  const store = new Store({ ...answers, ports: () => (down ? Promise.reject(new Error('agent gone')) : Promise.resolve(EMPTY.ports)) });
+  const first = store.loadAllUntilDone();
+  await sleep(0);
+  const second = store.loadAllUntilDone();
+  assert.equal(await first, false, 'the first stops retrying once the second started');
+  down = false;
+  assert.equal(await second, true);
+});
