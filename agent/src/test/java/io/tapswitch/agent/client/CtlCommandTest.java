@@ -129,4 +129,12 @@ class CtlCommandTest {
         CliRun.Result down = CliRun.run("ctl", "--url", "http://127.0.0.1:1", "ports");
         assertThat(down.code()).isEqualTo(1);
     }
+
+    @Test
+    void fabricOfAnAgentThatRunsAloneIsItself() {
+        CliRun.Result fabric = ctl("fabric");
+        assertThat(fabric.code()).as(fabric.err()).isZero();
+        assertThat(fabric.out()).contains("this agent runs alone").containsPattern("local \\(this\\)\\s+up");
+        assertThat(ctl("--json", "fabric").out()).contains("\"clustered\" : false");
+    }
 }
