@@ -230,7 +230,7 @@ final class FabricRoutes {
         Topology t = control.view().topology();
         List<StaticVtepView> out = new ArrayList<>();
         for (PortSpec p : control.config().ports()) {
-            if (p.kind() == PortSpec.PortKindSpec.VTEP && !Fabric.OWNER.equals(control.ownerOf(p.name()))) {
+            if (p.kind() == PortSpec.PortKindSpec.VTEP && Fabric.hostOf(control.ownerOf(p.name())) == null) {
                 int id = t.idOf(p.name());
                 out.add(new StaticVtepView(p.name(), p.remote(), p.vlan() == null ? "all" : p.vlan().trunks(),
                         id < 0 ? null : TunnelCounters.of(t.port(id))));

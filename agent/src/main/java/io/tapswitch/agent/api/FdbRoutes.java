@@ -89,9 +89,8 @@ final class FdbRoutes {
         if (spec == null || spec.kind() != io.tapswitch.agent.config.PortSpec.PortKindSpec.VTEP) {
             return null;
         }
-        String prefix = io.tapswitch.agent.fabric.Fabric.PORT_PREFIX;
-        return io.tapswitch.agent.fabric.Fabric.OWNER.equals(control.ownerOf(port)) && port.startsWith(prefix)
-                ? port.substring(prefix.length()) : spec.remote();
+        String host = io.tapswitch.agent.fabric.Fabric.hostOf(control.ownerOf(port));
+        return host != null ? host : spec.remote();
     }
 
     private void flush(RoutingContext ctx) {

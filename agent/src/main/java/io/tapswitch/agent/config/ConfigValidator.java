@@ -60,8 +60,8 @@ public final class ConfigValidator {
             if (port(port, field, errors) && !names.add(port.name())) {
                 errors.add(new FieldError(field + ".name", "duplicate port name '" + port.name() + "'"));
             }
-            if (port != null && port.kind() == PortSpec.PortKindSpec.VTEP) {
-                errors.add(new FieldError(field + ".kind", "vtep ports come from vxlan.staticVteps and the cluster"));
+            if (port != null && (port.kind() == PortSpec.PortKindSpec.VTEP || port.kind() == PortSpec.PortKindSpec.TUNNEL)) {
+                errors.add(new FieldError(field + ".kind", "tunnel ports come from the vxlan section and the cluster"));
             }
         }
         Set<String> mirrorNames = new HashSet<>();
@@ -125,11 +125,6 @@ public final class ConfigValidator {
         if (port.name() == null) {
             errors.add(new FieldError(join(prefix, "name"), "is required"));
             named = false;
-        } else if (port.kind() == PortSpec.PortKindSpec.VTEP) {
-            if (!port.name().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,67}")) {
-                errors.add(new FieldError(join(prefix, "name"), "use 1 to 68 letters, digits, '.', '_' or '-'"));
-                named = false;
-            }
         } else if (!interfaceName(port.name(), join(prefix, "name"), errors)) {
             named = false;
         }

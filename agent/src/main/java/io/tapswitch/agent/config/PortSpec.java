@@ -52,6 +52,11 @@ public record PortSpec(String name, PortKindSpec kind, CreateMode create, boolea
         return new PortSpec(name, PortKindSpec.TAP, CreateMode.AUTO, false, true, null, null, null, null);
     }
 
+    /** The port of this host's tunnel endpoint. */
+    public static PortSpec tunnel(String name) {
+        return new PortSpec(name, PortKindSpec.TUNNEL, CreateMode.AUTO, false, true, null, null, null, null);
+    }
+
     /** The port of a remote VTEP {@code remote} ({@code address:port}), carrying the VLANs of {@code vlan}. */
     public static PortSpec vtep(String name, String remote, VlanSpec vlan) {
         return new PortSpec(name, PortKindSpec.VTEP, CreateMode.AUTO, false, true, vlan, null, null, remote);
@@ -85,7 +90,9 @@ public record PortSpec(String name, PortKindSpec kind, CreateMode create, boolea
         @JsonProperty("tap") TAP,
         @JsonProperty("netdev") NETDEV,
         /** A remote VXLAN tunnel endpoint; made by the {@code vxlan} section and the fabric, never by hand. */
-        @JsonProperty("vtep") VTEP
+        @JsonProperty("vtep") VTEP,
+        /** This host's VXLAN tunnel endpoint (its UDP socket), which reads for every remote VTEP; made by the {@code vxlan} section. */
+        @JsonProperty("tunnel") TUNNEL
     }
 
     /** Whether a TAP port may create its device, must find it, or either. */

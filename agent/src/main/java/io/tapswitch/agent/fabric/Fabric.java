@@ -44,10 +44,12 @@ public final class Fabric implements AutoCloseable {
 
     /** Where every agent publishes its {@link HostAdvert}. */
     public static final String ADVERTS = "tapswitch.fabric.adverts";
-    /** The owner of the tunnel ports the fabric adds (see {@code TransientPorts}). */
-    public static final String OWNER = "fabric";
+    /** The owner of the tunnel ports the fabric adds (see {@code TransientPorts}), before the peer's host id. */
+    public static final String OWNER = "fabric ";
     /** The prefix of those ports' names, before the peer's host id. */
     public static final String PORT_PREFIX = "vtep-";
+    /** Port names follow interface names' rules, which is what the tunnel and the console expect. */
+    static final int MAX_PORT_NAME = 15;
     public static final long ADVERT_PERIOD_MILLIS = 1000;
     public static final long PROBE_PERIOD_MILLIS = 2000;
     /** A peer unheard of this long no longer counts as announced. */
@@ -273,7 +275,7 @@ public final class Fabric implements AutoCloseable {
         for (Peer p : peers.values()) {
             boolean wanted = p.state != Peer.State.DOWN && p.advert != null
                     && (p.advert.allVlans() || !p.advert.vlans().isEmpty());
-            String name = PORT_PREFIX + p.hostId;
+            String name = portName(p.hostId);
             if (wanted) {
                 HostAdvert a = p.advert;
                 if (p.port == null || p.portAllVlans != a.allVlans() || !p.portVlans.equals(a.vlans())
@@ -321,6 +323,25 @@ public final class Fabric implements AutoCloseable {
         });
     }
 
+    /**
+     * The tunnel port of peer {@code host}: {@code vtep-HOST}, or, when that is longer than an
+     * interface name may be, the host's first letters and a hash of the whole id. The API names the
+     * host of each port through its owner, so the name need not carry all of it.
+     */
+    public static String portName(String host) {
+        String plain = PORT_PREFIX + host;
+        if (plain.length() <= MAX_PORT_NAME) {
+            return plain;
+        }
+        String hash = String.format("%04x", host.hashCode() & 0xffff);
+        return PORT_PREFIX + host.substring(0, MAX_PORT_NAME - PORT_PREFIX.length() - 5) + "-" + hash;
+    }
+
+    /** The peer that owns a tunnel port, from the port's owner, or null when the fabric does not own it. */
+    public static String hostOf(String owner) {
+        return owner != null && owner.startsWith(OWNER) ? owner.substring(OWNER.length()) : null;
+    }
+
     private String currentRemote(String name) {
         PortSpec spec = control.config().port(name);
         return spec == null ? null : spec.remote();
@@ -345,7 +366,8 @@ public final class Fabric implements AutoCloseable {
             existing = null;
         }
         if (existing == null) {
-            control.submit(new Change.AddPort(PortSpec.vtep(plan.name, plan.advert.vtep(), VlanSpec.of(vlans)), OWNER), null);
+            control.submit(new Change.AddPort(PortSpec.vtep(plan.name, plan.advert.vtep(), VlanSpec.of(vlans)),
+                    OWNER + plan.peer.hostId), null);
             LOG.info("fabric: tunnel port {} to {} at {}", plan.name, plan.peer.hostId, plan.advert.vtep());
         } else {
             try {

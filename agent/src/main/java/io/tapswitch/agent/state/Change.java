@@ -51,8 +51,9 @@ public sealed interface Change<T> {
         public Plan<PortSpec> plan(LiveState live) {
             List<FieldError> errors = new ArrayList<>();
             ConfigValidator.port(spec, "", errors);
-            if (spec != null && spec.kind() == PortSpec.PortKindSpec.VTEP && owner == null) {
-                errors.add(new FieldError("kind", "vtep ports come from the vxlan section and the cluster, not by hand"));
+            if (spec != null && (spec.kind() == PortSpec.PortKindSpec.VTEP || spec.kind() == PortSpec.PortKindSpec.TUNNEL)
+                    && owner == null) {
+                errors.add(new FieldError("kind", "tunnel ports come from the vxlan section and the cluster, not by hand"));
             }
             LiveState.invalidIfAny(errors);
             if (live.config().port(spec.name()) != null) {
