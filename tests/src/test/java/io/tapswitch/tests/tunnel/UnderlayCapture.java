@@ -21,9 +21,14 @@ import java.util.concurrent.TimeUnit;
  * test can assert the VNI, the DF bit and the absence of fragments on the wire itself.
  */
 final class UnderlayCapture implements AutoCloseable {
-    /** One captured IPv4 packet; the UDP and VXLAN fields are -1 for a non-first fragment or a non-UDP packet. */
+    /**
+     * One captured IPv4 packet; the UDP and VXLAN fields are -1 for a non-first fragment or a
+     * non-UDP packet. {@code innerType} and {@code innerTci} are the inner frame's first EtherType
+     * and, when that is a VLAN tag, its TCI (-1 otherwise).
+     */
     record Packet(int ipLength, boolean dontFragment, boolean fragment, String source, String destination,
-                  int sourcePort, int destinationPort, int udpChecksum, int vxlanFlags, int vni) {
+                  int sourcePort, int destinationPort, int udpChecksum, int vxlanFlags, int vni, int innerType,
+                  int innerTci) {
     }
 
     private final Process process;
@@ -103,12 +108,16 @@ final class UnderlayCapture implements AutoCloseable {
             String dst = address(f, 30);
             int udp = 14 + ihl;
             boolean firstUdp = protocol == 17 && (flagsFragment & 0x1fff) == 0 && f.limit() >= udp + 16;
+            int inner = udp + 16;
+            int innerType = firstUdp && f.limit() >= inner + 14 ? f.getShort(inner + 12) & 0xffff : -1;
+            int innerTci = (innerType == 0x8100 || innerType == 0x88a8) && f.limit() >= inner + 16
+                    ? f.getShort(inner + 14) & 0xffff : -1;
             out.add(new Packet(ipLength, df, fragment, src, dst,
                     firstUdp ? f.getShort(udp) & 0xffff : -1,
                     firstUdp ? f.getShort(udp + 2) & 0xffff : -1,
                     firstUdp ? f.getShort(udp + 6) & 0xffff : -1,
                     firstUdp ? f.get(udp + 8) & 0xff : -1,
-                    firstUdp ? f.getInt(udp + 12) >>> 8 : -1));
+                    firstUdp ? f.getInt(udp + 12) >>> 8 : -1, innerType, innerTci));
         }
         return out;
     }
