@@ -1,6 +1,8 @@
 package io.tapswitch.core.capture;
 
 import io.tapswitch.core.frame.Frame;
+import io.tapswitch.core.frame.VnetHeader;
+import io.tapswitch.core.offload.Segmenter;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,6 +46,9 @@ public final class Capture implements AutoCloseable {
     private volatile boolean stopping;
     private volatile IOException failure;
     private final long epochOffsetNanos;
+    /** Scratch of {@link #offerWireFrames}, used under {@link #lock}; the buffer is made on first need. */
+    private final Segmenter segmenter = new Segmenter();
+    private ByteBuffer wire;
 
     Capture(CaptureSpec spec, OutputStream out, Consumer<Capture> onEnd) {
         this.spec = spec;
@@ -99,18 +104,55 @@ public final class Capture implements AutoCloseable {
     /**
      * Offers the frame as it stands in {@code frame} (called on forwarding threads). Never blocks
      * for the writer; returns quickly when the capture has reached its limits.
+     *
+     * <p>A frame that still carries an offload request is recorded as a wire would carry it: a GSO
+     * super-frame as its segments, a partial-checksum frame with its checksum complete
+     * ({@link Segmenter}), so that a pcap never shows 64 KB "frames" or checksums a reader would
+     * call bad. One it cannot segment is recorded as it stands.
      */
     public void offer(Frame frame) {
         if (stopping) {
             return;
         }
+        ByteBuffer buf = frame.buffer();
+        if (VnetHeader.hasOffload(buf, frame.start())) {
+            offerWireFrames(frame);
+            return;
+        }
+        record(buf, frame.frame(), frame.length(), System.nanoTime());
+    }
+
+    /** The segments (or completed frame) of an offloaded frame, built in the capture's own scratch under its lock. */
+    private void offerWireFrames(Frame frame) {
+        long stamp = System.nanoTime();
+        lock.lock();
+        try {
+            ByteBuffer buf = frame.buffer();
+            int count = segmenter.prepare(buf, frame.start(), frame.frame(), frame.length(), false);
+            if (count < 0) {
+                record(buf, frame.frame(), frame.length(), stamp);
+                return;
+            }
+            if (wire == null) {
+                wire = ByteBuffer.allocate(Frame.MAX_FRAME_LEN);
+            }
+            for (int i = 0; i < count && !stopping; i++) {
+                int length = segmenter.write(i, wire, 0);
+                record(wire, 0, length, stamp);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Puts one record of {@code length} bytes at {@code buf[from]} in the ring, or counts it dropped. */
+    private void record(ByteBuffer buf, int from, int length, long stamp) {
         long n = accepted.incrementAndGet();
         if ((spec.maxFrames() > 0 && n > spec.maxFrames()) || System.nanoTime() > deadlineNanos) {
             stopping = true;
             signal();
             return;
         }
-        int length = frame.length();
         int captured = Math.min(length, spec.snaplen());
         if (spec.maxBytes() > 0 && acceptedBytes.addAndGet(captured) > spec.maxBytes()) {
             stopping = true;
@@ -118,7 +160,6 @@ public final class Capture implements AutoCloseable {
             return;
         }
         int need = RECORD_META + captured;
-        long stamp = System.nanoTime();
         lock.lock();
         try {
             if (ring.length - used < need) {
@@ -128,8 +169,6 @@ public final class Capture implements AutoCloseable {
             putInt(captured);
             putInt(length);
             putLong(stamp);
-            ByteBuffer buf = frame.buffer();
-            int from = frame.frame();
             for (int i = 0; i < captured; i++) {
                 ring[tail] = buf.get(from + i);
                 tail = tail + 1 == ring.length ? 0 : tail + 1;

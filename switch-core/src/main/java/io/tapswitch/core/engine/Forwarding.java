@@ -15,6 +15,12 @@ import java.nio.ByteBuffer;
  * flood, a learned unicast destination goes to its one port, anything else floods. The decision
  * fills {@link Frame#egress} and touches nothing but the MAC table; sending is the caller's job,
  * which is what lets the same code answer "where would this frame go" without sending it.
+ *
+ * <p>Tunnels: a frame arrives here already attributed to the port of the remote VTEP that sent it
+ * (by {@link FramePath}); one still on the tunnel endpoint's own port came from no known VTEP. The
+ * endpoint's port is never an egress. Split horizon: a frame from a VTEP never goes to a VTEP (a
+ * flood skips them; a unicast towards one is dropped), since every VTEP floods to all the others
+ * itself and a full mesh forwarding between VTEPs would loop.
  */
 final class Forwarding {
     private final MacTable fdb;
@@ -38,6 +44,9 @@ final class Forwarding {
         }
         if (frame.length() < Ethernet.HEADER_LEN) {
             return done(Reason.DROP_TRUNCATED, trace);
+        }
+        if (topology.isTunnelEndpoint(in)) {
+            return done(Reason.DROP_UNKNOWN_VTEP, trace);
         }
         if (topology.isMirrorOutput(in)) {
             return done(Reason.DROP_MIRROR_OUTPUT, trace);
@@ -113,8 +122,11 @@ final class Forwarding {
         }
         SwitchPort port = topology.port(out);
         PortConfig outConfig = topology.config(out);
-        if (port == null || topology.isMirrorOutput(out)) {
+        if (port == null || topology.isMirrorOutput(out) || topology.isTunnelEndpoint(out)) {
             return flood(topology, frame, Reason.FLOOD_UNKNOWN_UNICAST, trace);
+        }
+        if (topology.isVtep(in) && topology.isVtep(out)) {
+            return done(Reason.DROP_SPLIT_HORIZON, trace);
         }
         if (!outConfig.adminUp() || !port.operUp() || !VlanTranslate.isMember(outConfig.vlan(), vlan)) {
             return done(Reason.DROP_EGRESS_DOWN, trace);
@@ -136,12 +148,17 @@ final class Forwarding {
         };
     }
 
-    /** Floods within the frame's VLAN: members only, never the ingress or a mirror output port. */
+    /**
+     * Floods within the frame's VLAN: members only, never the ingress or a mirror output port, never
+     * a tunnel endpoint, and from a VTEP never to a VTEP (split horizon).
+     */
     private static Reason flood(Topology topology, Frame frame, Reason reason, Trace trace) {
         int in = frame.inPort;
         int vlan = frame.vlan;
+        boolean fromVtep = topology.isVtep(in);
         for (int id : topology.ids()) {
-            if (id == in || topology.isMirrorOutput(id)) {
+            if (id == in || topology.isMirrorOutput(id) || topology.isTunnelEndpoint(id)
+                    || (fromVtep && topology.isVtep(id))) {
                 continue;
             }
             PortConfig c = topology.config(id);

@@ -2,8 +2,10 @@ package io.tapswitch.core.engine;
 
 import io.tapswitch.core.capture.CaptureTaps;
 import io.tapswitch.core.frame.Frame;
+import io.tapswitch.core.frame.TunnelSource;
 import io.tapswitch.core.frame.VnetHeader;
 import io.tapswitch.core.port.Port;
+import io.tapswitch.core.port.Refusal;
 import io.tapswitch.core.vlan.VlanEncap;
 import io.tapswitch.core.vlan.VlanTranslate;
 
@@ -18,10 +20,18 @@ import io.tapswitch.core.vlan.VlanTranslate;
  * frame's own buffer, allocates and logs nothing, and takes no lock of its own (learning a new MAC
  * takes the table's, a running capture its ring's). Many reading threads run it at once, so it
  * keeps no state between frames; what a mirror copy puts aside lives in the thread's {@link Frame}.
+ *
+ * <p>Two things happen here only for tunnels and offloads. A frame a tunnel endpoint read is first
+ * attributed to the port of the remote VTEP that sent it ({@link Frame#tunnelSource}, looked up in
+ * the topology), or counted against the endpoint's port when it came from no known VTEP or the
+ * endpoint refused it. And a frame that still carries an offload request (GSO, a partial checksum)
+ * and goes to a port that cannot take one is segmented or completed in software on the way
+ * ({@link SoftwareOffload}) instead of being dropped.
  */
 final class FramePath {
     private final Forwarding forwarding;
     private final VlanStats vlanStats;
+    private final SoftwareOffload software = new SoftwareOffload();
 
     FramePath(Forwarding forwarding, VlanStats vlanStats) {
         this.forwarding = forwarding;
@@ -37,6 +47,15 @@ final class FramePath {
         if (in == null) {
             return Reason.DROP_PORT_DISABLED;
         }
+        if (frame.tunnelSource != 0 || frame.refusal != 0) {
+            Reason refused = fromTunnel(t, frame);
+            if (refused != null) {
+                in.stats().received(frame.length());
+                in.stats().decided(refused);
+                return refused;
+            }
+            in = t.port(frame.inPort);
+        }
         in.stats().received(frame.length());
         if (taps.any()) {
             taps.port(frame.inPort, frame);
@@ -51,6 +70,24 @@ final class FramePath {
             transmit(t, taps, frame);
         }
         return reason;
+    }
+
+    /**
+     * Makes the port of the remote VTEP that sent a tunnel's frame its ingress port and returns
+     * null, or returns why the frame goes nowhere: the endpoint refused it, or its sender is no
+     * VTEP port's. Both are counted against the endpoint's port, which read it.
+     */
+    private static Reason fromTunnel(Topology t, Frame frame) {
+        if (frame.refusal != 0) {
+            Refusal refusal = Refusal.of(frame.refusal);
+            return refusal == null ? Reason.DROP_TRUNCATED : Reason.of(refusal);
+        }
+        int vtep = t.vtepPort(TunnelSource.address(frame.tunnelSource));
+        if (vtep < 0) {
+            return Reason.DROP_UNKNOWN_VTEP;
+        }
+        frame.inPort = vtep;
+        return null;
     }
 
     /**
@@ -93,18 +130,23 @@ final class FramePath {
     /**
      * Sends the frame as it stands through one port, counting the outcome there. A port without a
      * vnet header cannot carry a partial-checksum or GSO frame (the kernel would take it for a plain
-     * frame and send it broken), so such a frame is dropped on that port, for that reason.
+     * frame and send it broken), so such a frame is segmented or completed in software first; one
+     * that cannot be is dropped on that port as {@link Reason#DROP_OFFLOAD_UNSUPPORTED}. A port's
+     * own refusal (a tunnel's VLAN without a VNI, a frame too big for its underlay) is a drop with
+     * its reason. Drops count as send errors too; the reason says why.
      */
-    private static boolean send(SwitchPort out, Frame frame) {
+    private boolean send(SwitchPort out, Frame frame) {
         Port device = out.device();
-        if (!device.vnetHeader() && VnetHeader.hasOffload(frame.buffer(), frame.start())) {
-            out.stats().txDropped(Reason.DROP_OFFLOAD_UNSUPPORTED);
-            out.stats().sendError();
-            return false;
-        }
-        if (device.send(frame) == 0) {
+        int result = !device.vnetHeader() && VnetHeader.hasOffload(frame.buffer(), frame.start())
+                ? software.send(device, frame)
+                : device.send(frame);
+        if (result == 0) {
             out.stats().sent(frame.length());
             return true;
+        }
+        Refusal refusal = Refusal.of(result);
+        if (refusal != null) {
+            out.stats().txDropped(Reason.of(refusal));
         }
         out.stats().sendError();
         return false;
@@ -115,7 +157,7 @@ final class FramePath {
      * output VLAN (the frame's VLAN replaced) towards every member port but the ingress port. A
      * mirror with a snap length sends the frame cut to that length ({@link Frame#snap}).
      */
-    private static void mirror(Topology t, CaptureTaps taps, Mirror m, Frame frame) {
+    private void mirror(Topology t, CaptureTaps taps, Mirror m, Frame frame) {
         boolean snapped = frame.snap(m.config.snaplen());
         if (taps.any()) {
             taps.mirror(m.config.name(), frame);
@@ -127,8 +169,9 @@ final class FramePath {
         } else {
             int vlan = frame.vlan;
             frame.vlan = m.config.outputVlan();
+            boolean fromVtep = t.isVtep(frame.inPort);
             for (int id : t.ids()) {
-                if (id == frame.inPort || t.isMirrorOutput(id)) {
+                if (id == frame.inPort || t.isMirrorOutput(id) || t.isTunnelEndpoint(id) || (fromVtep && t.isVtep(id))) {
                     continue;
                 }
                 PortConfig c = t.config(id);

@@ -1,12 +1,16 @@
 package io.tapswitch.core.engine;
 
+import io.tapswitch.core.port.Refusal;
+
 /**
  * Why a frame went where it went. Every forwarding decision ends in exactly one of these, and each
  * is counted per ingress port, so that "why didn't my ping arrive" has an answer in the counters.
  *
- * <p>{@link #DROP_OFFLOAD_UNSUPPORTED} is the one reason no decision returns: whether a frame can
- * leave depends on the egress port, so it is found when sending, and counted per egress port
- * ({@link PortStats#txDrops}).
+ * <p>Some reasons are found only when sending, because whether a frame can leave depends on the
+ * egress port: {@link #DROP_OFFLOAD_UNSUPPORTED}, {@link #DROP_VLAN_NOT_MAPPED} and
+ * {@link #DROP_TOO_BIG_FOR_UNDERLAY}. No decision returns them; they are counted per egress port
+ * ({@link PortStats#txDrops}). The tunnel's receive-side reasons ({@link #DROP_MALFORMED_VXLAN},
+ * {@link #DROP_UNKNOWN_VNI}, {@link #DROP_UNKNOWN_VTEP}) are decisions of the tunnel endpoint's port.
  */
 public enum Reason {
     FORWARD_UNICAST(false, "destination learned on one port"),
@@ -28,8 +32,14 @@ public enum Reason {
     DROP_PORT_SECURITY(true, "source is a new station beyond the port's MAC limit"),
     DROP_STORM_CONTROL(true, "flood rate limit of the ingress port exceeded"),
     DROP_EGRESS_DOWN(true, "destination port is down"),
-    DROP_OFFLOAD_UNSUPPORTED(true, "offloaded frame towards a port without offloads"),
-    DROP_NO_EGRESS(true, "no other port to flood to");
+    DROP_OFFLOAD_UNSUPPORTED(true, "offloaded frame that cannot be segmented or completed in software"),
+    DROP_NO_EGRESS(true, "no other port to flood to"),
+    DROP_MALFORMED_VXLAN(true, "datagram on the tunnel port that is no valid VXLAN"),
+    DROP_UNKNOWN_VNI(true, "VXLAN datagram whose VNI maps to no VLAN"),
+    DROP_UNKNOWN_VTEP(true, "VXLAN datagram from an address that is no VTEP port's"),
+    DROP_SPLIT_HORIZON(true, "frame from a remote VTEP towards another VTEP (split horizon)"),
+    DROP_VLAN_NOT_MAPPED(true, "frame's VLAN maps to no VNI on the VTEP port"),
+    DROP_TOO_BIG_FOR_UNDERLAY(true, "frame too big for the underlay MTU once encapsulated");
 
     private final boolean drop;
     private final String description;
@@ -55,5 +65,16 @@ public enum Reason {
 
     public static Reason of(int ordinal) {
         return VALUES[ordinal];
+    }
+
+    /** The reason a port's own {@link Refusal} of a frame is counted under. */
+    public static Reason of(Refusal refusal) {
+        return switch (refusal) {
+            case UNKNOWN_VNI -> DROP_UNKNOWN_VNI;
+            case MALFORMED_VXLAN -> DROP_MALFORMED_VXLAN;
+            case VLAN_NOT_MAPPED -> DROP_VLAN_NOT_MAPPED;
+            case TOO_BIG_FOR_UNDERLAY -> DROP_TOO_BIG_FOR_UNDERLAY;
+            case OFFLOAD_UNSUPPORTED -> DROP_OFFLOAD_UNSUPPORTED;
+        };
     }
 }

@@ -1,5 +1,7 @@
 package io.tapswitch.core.engine;
 
+import io.tapswitch.core.port.PortKind;
+
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,6 +22,13 @@ public final class Topology {
     private final Mirror[] mirrors;
     /** By port id: the port is a mirror output and takes no part in normal forwarding. */
     private final boolean[] mirrorOutput;
+    /** By port id: the port stands for a remote VTEP ({@link PortKind#VTEP}); split horizon applies. */
+    private final boolean[] vtep;
+    /** By port id: the port is a tunnel endpoint ({@link PortKind#TUNNEL}): it reads for VTEP ports, never an egress. */
+    private final boolean[] tunnelEndpoint;
+    /** Underlay addresses of the VTEP ports, sorted (as unsigned), and their port ids at the same index. */
+    private final int[] vtepAddresses;
+    private final int[] vtepIds;
 
     private Topology(SwitchPort[] ports, PortConfig[] configs, java.util.List<MirrorConfig> mirrorConfigs,
                      Map<String, Mirror.Counters> counters) {
@@ -28,6 +37,26 @@ public final class Topology {
         this.ids = java.util.stream.IntStream.range(0, ports.length).filter(i -> ports[i] != null).toArray();
         this.mirrors = new Mirror[mirrorConfigs.size()];
         this.mirrorOutput = new boolean[ports.length];
+        this.vtep = new boolean[ports.length];
+        this.tunnelEndpoint = new boolean[ports.length];
+        long[] byAddress = new long[ids.length];
+        int vteps = 0;
+        for (int id : ids) {
+            PortKind kind = ports[id].device().kind();
+            tunnelEndpoint[id] = kind == PortKind.TUNNEL;
+            vtep[id] = kind == PortKind.VTEP;
+            if (vtep[id] && ports[id].device().vtepAddress() != 0) {
+                byAddress[vteps++] = (ports[id].device().vtepAddress() & 0xffffffffL) << 32 | id;
+            }
+        }
+        // Sorted by address then id: a lookup finds the lowest id of an address, whichever came first.
+        Arrays.sort(byAddress, 0, vteps);
+        this.vtepAddresses = new int[vteps];
+        this.vtepIds = new int[vteps];
+        for (int i = 0; i < vteps; i++) {
+            vtepAddresses[i] = (int) (byAddress[i] >>> 32);
+            vtepIds[i] = (int) byAddress[i];
+        }
         for (int i = 0; i < mirrors.length; i++) {
             MirrorConfig mc = mirrorConfigs.get(i);
             mirrors[i] = new Mirror(mc, i, this, counters.getOrDefault(mc.name(), new Mirror.Counters()));
@@ -61,6 +90,38 @@ public final class Topology {
     /** Whether port {@code id} is the output of a SPAN mirror. */
     public boolean isMirrorOutput(int id) {
         return id >= 0 && id < mirrorOutput.length && mirrorOutput[id];
+    }
+
+    /** Whether port {@code id} stands for a remote VTEP. */
+    public boolean isVtep(int id) {
+        return id >= 0 && id < vtep.length && vtep[id];
+    }
+
+    /** Whether port {@code id} is a tunnel endpoint (never an egress, never learned on). */
+    public boolean isTunnelEndpoint(int id) {
+        return id >= 0 && id < tunnelEndpoint.length && tunnelEndpoint[id];
+    }
+
+    /**
+     * The id of the VTEP port whose remote endpoint has underlay address {@code address}, or -1.
+     * A binary search over a sorted array: the frame path asks for every frame a tunnel delivers.
+     */
+    public int vtepPort(int address) {
+        long key = address & 0xffffffffL;
+        int lo = 0;
+        int hi = vtepAddresses.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long at = vtepAddresses[mid] & 0xffffffffL;
+            if (at < key) {
+                lo = mid + 1;
+            } else if (at > key || (mid > lo && (vtepAddresses[mid - 1] & 0xffffffffL) == key)) {
+                hi = mid - 1;
+            } else {
+                return vtepIds[mid];
+            }
+        }
+        return -1;
     }
 
     Mirror.Counters mirrorCounters(String name) {

@@ -42,6 +42,17 @@ public final class Frame {
     public int tpid;
     /** Ingress port id. */
     public int inPort;
+    /**
+     * Set by the tunnel port for a frame it decapsulated: who sent it ({@link TunnelSource}), so
+     * that the switch makes the port of that remote VTEP its ingress port. 0 for every other frame.
+     */
+    public long tunnelSource;
+    /**
+     * Set by a port that read something it refuses to hand on as a frame: the
+     * {@code io.tapswitch.core.port.Refusal} code, so that the switch counts it against that port
+     * with its reason and forwards nothing. 0 for every frame to be forwarded.
+     */
+    public int refusal;
     /** Output ports chosen by the forwarding decision. */
     public final int[] egress;
     public int egressCount;
@@ -75,6 +86,8 @@ public final class Frame {
         pcp = 0;
         tagged = false;
         tpid = Ethernet.ETH_P_8021Q;
+        tunnelSource = 0;
+        refusal = 0;
     }
 
     public ByteBuffer buffer() {
@@ -203,6 +216,8 @@ public final class Frame {
         tagged = other.tagged;
         tpid = other.tpid;
         inPort = other.inPort;
+        tunnelSource = other.tunnelSource;
+        refusal = other.refusal;
     }
 
     /** Fills the slot with {@code bytes} as a plain frame (no offload), for fakes and tests. */

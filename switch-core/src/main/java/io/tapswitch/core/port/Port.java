@@ -53,10 +53,21 @@ public interface Port extends AutoCloseable {
     }
 
     /**
-     * Sends the frame as it now stands in {@code frame}. Returns 0 when the kernel took it, or a
-     * negated errno (for example -EAGAIN when the device's queue is full, -EIO when it is down).
+     * Sends the frame as it now stands in {@code frame}. Returns 0 when the kernel took it, a
+     * negated errno (for example -EAGAIN when the device's queue is full, -EIO when it is down), or
+     * the {@link Refusal#code()} of a frame the port refuses by design (a VLAN its tunnel does not
+     * carry, a frame too big for its underlay), which the switch counts as a drop with its reason.
      */
     int send(Frame frame);
+
+    /**
+     * For a port that stands for a remote VXLAN tunnel endpoint ({@link PortKind#VTEP}), that
+     * endpoint's IPv4 underlay address (numeric, as {@code io.tapswitch.core.sys.In} handles them):
+     * frames the tunnel receives from that address are attributed to this port. 0 for every other port.
+     */
+    default int vtepAddress() {
+        return 0;
+    }
 
     /** Closes the device; idempotent. */
     @Override

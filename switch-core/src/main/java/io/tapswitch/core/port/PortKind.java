@@ -7,5 +7,12 @@ public enum PortKind {
     /** An AF_PACKET socket on an existing interface (a TAP held by QEMU, a veth end, a NIC). */
     NETDEV,
     /** In-memory, for tests and the packet tracer. */
-    MEMORY
+    MEMORY,
+    /**
+     * The host's VXLAN tunnel endpoint: one UDP socket that receives for every remote VTEP. Frames
+     * read here are attributed to the port of the VTEP that sent them; it is never an egress.
+     */
+    TUNNEL,
+    /** One remote VXLAN tunnel endpoint, reached through the host's {@link #TUNNEL} port. */
+    VTEP
 }

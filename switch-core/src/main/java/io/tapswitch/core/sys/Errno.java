@@ -23,6 +23,9 @@ public final class Errno {
     public static final int ENODEV = 19;
     public static final int EINVAL = 22;
     public static final int EMSGSIZE = 90;
+    public static final int EOPNOTSUPP = 95;
+    public static final int EADDRINUSE = 98;
+    public static final int EADDRNOTAVAIL = 99;
     public static final int ENOBUFS = 105;
     public static final int ENETDOWN = 100;
     public static final int EBADFD = 77;
@@ -84,6 +87,9 @@ public final class Errno {
             case ENODEV -> "ENODEV";
             case EINVAL -> "EINVAL";
             case EMSGSIZE -> "EMSGSIZE";
+            case EOPNOTSUPP -> "EOPNOTSUPP";
+            case EADDRINUSE -> "EADDRINUSE";
+            case EADDRNOTAVAIL -> "EADDRNOTAVAIL";
             case ENOBUFS -> "ENOBUFS";
             case ENETDOWN -> "ENETDOWN";
             case EBADFD -> "EBADFD";

@@ -4,7 +4,10 @@ import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
-/** {@code sys/socket.h}: sockets for interface ioctls and, later, AF_PACKET ports. */
+/**
+ * {@code sys/socket.h}: sockets for interface ioctls, AF_PACKET ports and the VXLAN endpoint's
+ * datagram sockets (a UDP socket that receives, a raw IPv4 socket that sends).
+ */
 public final class Socket {
     public static final int AF_INET = 2;
     public static final int AF_PACKET = 17;
@@ -30,6 +33,13 @@ public final class Socket {
     public static final int MSG_CONTROL = 32;
     public static final int MSG_CONTROLLEN = 40;
     public static final int MSG_FLAGS = 48;
+
+    /**
+     * {@code struct mmsghdr} of {@code recvmmsg}/{@code sendmmsg}: a {@code msghdr}, then
+     * {@code unsigned int msg_len} (the bytes that message carried), padded to 8.
+     */
+    public static final int SIZEOF_MMSGHDR = SIZEOF_MSGHDR + 8;
+    public static final int MMSG_LEN = SIZEOF_MSGHDR;
 
     /** {@code struct iovec}: a base address at 0 and a length at 8. */
     public static final int SIZEOF_IOVEC = 16;
@@ -70,7 +80,18 @@ public final class Socket {
      */
     public static native int recvmmsg(int sockfd, long msgvec, int vlen, int flags, long timeout);
 
+    /**
+     * {@code sendto(2)} of {@code len} bytes at address {@code buf}; {@code destAddr} is the address
+     * of a {@code struct sockaddr} of {@code addrlen} bytes, or 0 on a bound or connected socket.
+     */
     public static native long sendto(int sockfd, long buf, long len, int flags, long destAddr, int addrlen);
+
+    /**
+     * {@code sendmmsg(2)}: sends up to {@code vlen} {@code struct mmsghdr} at address {@code msgvec}
+     * with one system call; returns how many were sent (each one's {@code msg_len} filled in), or -1
+     * with errno set when the first could not be.
+     */
+    public static native int sendmmsg(int sockfd, long msgvec, int vlen, int flags);
 
     /** {@code getsockname(2)}; {@code addrlen} points to an int holding the buffer's size. */
     public static native int getsockname(int sockfd, Pointer addr, Pointer addrlen);

@@ -7,6 +7,8 @@ import io.tapswitch.core.engine.SwitchOptions;
 import io.tapswitch.core.fdb.MacTable;
 import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.frame.Frames;
+import io.tapswitch.core.frame.VnetHeader;
+import io.tapswitch.core.offload.Packet;
 import io.tapswitch.core.port.MemoryPort;
 import io.tapswitch.core.vlan.VlanConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -103,6 +105,39 @@ class CaptureTest {
         long now = System.currentTimeMillis() / 1000;
         assertThat(pcap.seconds().get(0)).isBetween(now - 5, now + 1);
         assertThat(sw.captures()).isEmpty();
+    }
+
+    @Test
+    void aGsoFrameIsCapturedAsTheSegmentsAWireWouldCarry() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Capture c = sw.startCapture(CaptureSpec.of("p2", 3), out);
+        Packet p = Packet.tcp4().payload(3000).gso(VnetHeader.GSO_TCPV4, 1000);
+        p.load(frame);
+        frame.inPort = sw.topology().idOf("p1");
+        sw.process(frame);
+        assertThat(c.await(5, TimeUnit.SECONDS)).isTrue();
+        Pcap pcap = Pcap.parse(out.toByteArray());
+        assertThat(pcap.frames()).hasSize(3);
+        List<byte[]> payloads = new ArrayList<>();
+        for (byte[] s : pcap.frames()) {
+            assertThat(s).hasSize(54 + 1000);
+            assertThat(Packet.fold(Packet.sum(s, 34, s.length - 34, Packet.pseudo(s, 14, false, 6, s.length - 34))))
+                    .as("a reader sees a good TCP checksum").isEqualTo(0xffff);
+            payloads.add(Arrays.copyOfRange(s, 54, s.length));
+        }
+        assertThat(Packet.concat(payloads)).isEqualTo(p.payloadBytes());
+    }
+
+    @Test
+    void aPartialChecksumFrameIsCapturedComplete() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Capture c = sw.startCapture(CaptureSpec.of("p1", 1), out);
+        Packet p = Packet.udp4().payload(200).needsChecksum();
+        p.load(frame);
+        frame.inPort = sw.topology().idOf("p1");
+        sw.process(frame);
+        assertThat(c.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(Pcap.parse(out.toByteArray()).frames()).containsExactly(Packet.udp4().payload(p.payloadBytes()).build());
     }
 
     @Test

@@ -29,6 +29,10 @@ import java.util.List;
  *       queue is empty. Such tests then wait for results with {@link #awaitSent}.</li>
  * </ul>
  *
+ * <p>It can also stand in for the two tunnel port kinds, so that the engine's tunnel handling
+ * (attribution to VTEP ports, split horizon) is tested without sockets: {@link #vtep} makes a
+ * {@link PortKind#VTEP} port with a remote address, {@link #tunnelEndpoint} a {@link PortKind#TUNNEL} one.
+ *
  * <p>The eventfd is opened the first time {@link #pollFd()} is asked for, which only a reading
  * thread does, so ports driven by hand open no descriptor and need not be closed. {@link #close()}
  * closes it and is idempotent; a closed port reports -1 as its poll descriptor.
@@ -41,6 +45,8 @@ public final class MemoryPort implements Port {
     private final String name;
     private final boolean vnet;
     private final boolean recording;
+    private final PortKind kind;
+    private final int vtepAddress;
     private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
     private final List<byte[]> sent = new ArrayList<>();
     /** Frames accepted by {@link #send}: guarded by this port when recording, plain when discarding. */
@@ -60,9 +66,25 @@ public final class MemoryPort implements Port {
     }
 
     private MemoryPort(String name, boolean vnet, boolean recording) {
+        this(name, vnet, recording, PortKind.MEMORY, 0);
+    }
+
+    private MemoryPort(String name, boolean vnet, boolean recording, PortKind kind, int vtepAddress) {
         this.name = name;
         this.vnet = vnet;
         this.recording = recording;
+        this.kind = kind;
+        this.vtepAddress = vtepAddress;
+    }
+
+    /** A recording port of kind {@link PortKind#VTEP} standing for the remote VTEP at {@code address}. */
+    public static MemoryPort vtep(String name, int address) {
+        return new MemoryPort(name, true, true, PortKind.VTEP, address);
+    }
+
+    /** A recording port of kind {@link PortKind#TUNNEL}, standing for a host's tunnel endpoint. */
+    public static MemoryPort tunnelEndpoint(String name) {
+        return new MemoryPort(name, false, true, PortKind.TUNNEL, 0);
     }
 
     /** A port that keeps nothing it is sent and only counts it ({@link #sentCount()}): a benchmark's sink. */
@@ -124,7 +146,12 @@ public final class MemoryPort implements Port {
 
     @Override
     public PortKind kind() {
-        return PortKind.MEMORY;
+        return kind;
+    }
+
+    @Override
+    public int vtepAddress() {
+        return vtepAddress;
     }
 
     /** The eventfd that is readable while injected frames wait, opened on the first call; -1 once closed. */

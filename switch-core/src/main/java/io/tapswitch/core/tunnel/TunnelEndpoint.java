@@ -1,0 +1,428 @@
+package io.tapswitch.core.tunnel;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import io.tapswitch.core.frame.Frame;
+import io.tapswitch.core.frame.TunnelSource;
+import io.tapswitch.core.port.Port;
+import io.tapswitch.core.port.PortKind;
+import io.tapswitch.core.sys.DatagramMessage;
+import io.tapswitch.core.sys.Errno;
+import io.tapswitch.core.sys.FileDescriptor;
+import io.tapswitch.core.sys.Filter;
+import io.tapswitch.core.sys.In;
+import io.tapswitch.core.sys.NativeException;
+import io.tapswitch.core.sys.NetDevice;
+import io.tapswitch.core.sys.Socket;
+import io.tapswitch.core.sys.Unistd;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.Inet4Address;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The host's VXLAN tunnel endpoint (RFC 7348), as the switch port that receives for every remote
+ * VTEP. Each remote VTEP is a port of its own, a {@link VtepPort} made by {@link #peer}; this port
+ * only reads, and the switch attributes what it reads to the VTEP port of the sender.
+ *
+ * <p><b>Two sockets.</b> A UDP socket bound to the underlay address and the tunnel port receives
+ * (non-blocking; its descriptor is this port's {@link #pollFd()}), in bursts of up to
+ * {@link #BATCH} datagrams per {@code recvmmsg}, each into its own frame, with each sender's
+ * address. Sending goes through a raw IPv4 socket of protocol UDP instead, for two reasons: the
+ * outer UDP source port must be a hash of each inner flow (RFC 7348 §5), which a bound UDP socket
+ * cannot vary per datagram, while the kernel still builds the IP header and routes; and the socket
+ * is set to {@code IP_MTU_DISCOVER = IP_PMTUDISC_DO}, so every datagram leaves with DF and one
+ * larger than the path MTU fails locally with EMSGSIZE instead of being fragmented (VTEPs must not
+ * fragment, RFC 7348 §4.3; JDK 17's datagram channels cannot set DF). A raw socket of protocol UDP
+ * would also be handed a copy of every UDP datagram the host receives; a classic BPF program that
+ * accepts nothing keeps its queue empty. Opening either fails as a whole: what was opened is closed.
+ *
+ * <p><b>Receiving.</b> Each datagram is read so that its inner frame lands where a frame belongs in
+ * the {@link Frame}, and taken apart by {@link Vxlan#decapsulate}: the I flag checked, the VNI
+ * mapped to its VLAN ({@link VniMap}), an 802.1Q tag of that VLAN pushed for VLAN ≠ 0, the sender
+ * recorded in {@link Frame#tunnelSource}. Datagrams that are no VXLAN, or whose VNI maps to no
+ * VLAN, are handed on marked with their {@link io.tapswitch.core.port.Refusal}, so the switch
+ * counts each against this port with its reason. UDP checksum 0 is accepted (the kernel does so
+ * for IPv4 UDP). Tunnel health probes are never frames: they are answered or recorded here.
+ *
+ * <p><b>Health probes.</b> {@link #probe} sends a request on {@link VniMap#PROBE_VNI}, small or as
+ * large as the underlay MTU allows with DF; an endpoint that receives a request answers at once
+ * (small), and a reply updates the requesting peer's {@link ProbeStats}. The control plane sends a
+ * pair every couple of seconds and reads {@link VtepPort#probes()} to tell "up" from "down" from
+ * "mtu-bad". A kernel or OVS VTEP drops the reserved VNI, which is fine.
+ *
+ * <p><b>Threads.</b> The switch's reading thread for this port calls {@link #receive} and answers
+ * probe requests with scratch of its own; {@link #probe} and {@link #peer} are control-path calls
+ * (synchronized). This port is never an egress: {@link #send} refuses with EOPNOTSUPP.
+ */
+public final class TunnelEndpoint implements Port {
+    private static final Logger LOG = LoggerFactory.getLogger(TunnelEndpoint.class);
+    /** Datagrams one {@code recvmmsg} may read; {@code -Dtapswitch.receiveBatch} as for packet ports. */
+    static final int BATCH = Math.max(1, Math.min(64, Integer.getInteger("tapswitch.receiveBatch", 8)));
+    private static final int RECEIVE_BUFFER = 8 << 20;
+    private static final int SEND_BUFFER = 4 << 20;
+    /** Bursts one receive call may read that held only probes before it reports nothing. */
+    private static final int MAX_ROUNDS = 8;
+    private static final int OUTER = Vxlan.UDP_HEADER_LEN + Vxlan.HEADER_LEN;
+    /** The IPv4 header the kernel puts in front of what the raw socket sends. */
+    private static final int IP_HEADER = 20;
+
+    private final String name;
+    private final TunnelOptions options;
+    private final int local;
+    private final FileDescriptor udp;
+    private final FileDescriptor raw;
+    private volatile VtepPort[] peers = new VtepPort[0];
+    private volatile boolean closed;
+
+    /** The reading thread's: receive messages, the one-frame array of {@link #receive(Frame)}, probe replies. */
+    private final DatagramMessage received = new DatagramMessage(BATCH, 1);
+    private final Frame[] single = new Frame[1];
+    private final ByteBuffer reply = ByteBuffer.allocateDirect(OUTER + Probe.LEN).order(ByteOrder.BIG_ENDIAN);
+    private final long replyAddress = Pointer.nativeValue(Native.getDirectBufferPointer(reply));
+    private final DatagramMessage replyMessage = new DatagramMessage(1, 1);
+
+    /** The control path's, guarded by {@link #requestLock}: a probe request up to the underlay MTU. */
+    private final Object requestLock = new Object();
+    private final ByteBuffer request;
+    private final long requestAddress;
+    private final DatagramMessage requestMessage = new DatagramMessage(1, 1);
+
+    private final AtomicLong probesAnswered = new AtomicLong();
+    private final AtomicLong probeReplyErrors = new AtomicLong();
+    private final AtomicLong strayProbes = new AtomicLong();
+
+    private TunnelEndpoint(String name, TunnelOptions options, int local, FileDescriptor udp, FileDescriptor raw) {
+        this.name = name;
+        this.options = options;
+        this.local = local;
+        this.udp = udp;
+        this.raw = raw;
+        this.request = ByteBuffer.allocateDirect(options.underlayMtu()).order(ByteOrder.BIG_ENDIAN);
+        this.requestAddress = Pointer.nativeValue(Native.getDirectBufferPointer(request));
+    }
+
+    /**
+     * Opens the endpoint: binds UDP {@code options.local():options.port()} and opens the raw socket
+     * it sends through. Needs CAP_NET_RAW. On failure everything opened is closed again.
+     *
+     * @param name the port's name in the switch
+     * @throws NativeException when a socket cannot be made or bound (EADDRINUSE: another VTEP, a
+     *                         kernel vxlan device for one, already holds that UDP port)
+     */
+    public static TunnelEndpoint open(String name, TunnelOptions options) throws NativeException {
+        NetDevice.checkName(name);
+        int local = In.address(options.local().getAddress());
+        String where = In.format(local) + ":" + options.port();
+        FileDescriptor udp = new FileDescriptor(Errno.check("socket(AF_INET, SOCK_DGRAM)", Socket.socket(Socket.AF_INET,
+                Socket.SOCK_DGRAM | Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC, In.IPPROTO_UDP), where), "vxlan udp " + where);
+        FileDescriptor raw = null;
+        try {
+            int rcvbuf = setBuffer(udp, Socket.SO_RCVBUFFORCE, Socket.SO_RCVBUF, RECEIVE_BUFFER);
+            bind(udp, local, options.port(), "bind(AF_INET, SOCK_DGRAM)", where);
+            raw = new FileDescriptor(Errno.check("socket(AF_INET, SOCK_RAW, IPPROTO_UDP)", Socket.socket(Socket.AF_INET,
+                    Socket.SOCK_RAW | Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC, In.IPPROTO_UDP), where), "vxlan raw " + where);
+            // Accept nothing: this socket only sends, and would otherwise queue a copy of every UDP
+            // datagram the host receives.
+            Memory rejectAll = Filter.program(Filter.insn(Filter.BPF_RET | Filter.BPF_K, 0, 0, 0));
+            Errno.check("setsockopt(SO_ATTACH_FILTER)", Socket.setsockopt(raw.fd(), Socket.SOL_SOCKET,
+                    Socket.SO_ATTACH_FILTER, rejectAll, Filter.SIZEOF_SOCK_FPROG), where);
+            Memory value = new Memory(4);
+            value.setInt(0, In.IP_PMTUDISC_DO);
+            Errno.check("setsockopt(IP_MTU_DISCOVER)", Socket.setsockopt(raw.fd(), In.IPPROTO_IP, In.IP_MTU_DISCOVER,
+                    value, 4), where);
+            if (local != In.INADDR_ANY) {
+                bind(raw, local, 0, "bind(AF_INET, SOCK_RAW)", where);
+            }
+            int sndbuf = setBuffer(raw, Socket.SO_SNDBUFFORCE, Socket.SO_SNDBUF, SEND_BUFFER);
+            drain(raw);
+            LOG.info("tunnel {}: VXLAN on {}, underlay MTU {} (inner frames up to {} bytes), {}, DF on every datagram,"
+                            + " rcvbuf {} KB, sndbuf {} KB", name, where, options.underlayMtu(), options.maxInnerFrame(),
+                    options.vnis(), rcvbuf >> 10, sndbuf >> 10);
+            return new TunnelEndpoint(name, options, local, udp, raw);
+        } catch (NativeException | RuntimeException e) {
+            if (raw != null) {
+                raw.close();
+            }
+            udp.close();
+            throw e;
+        }
+    }
+
+    private static void bind(FileDescriptor fd, int address, int port, String call, String where) throws NativeException {
+        Memory sa = new Memory(In.SIZEOF_SOCKADDR_IN);
+        In.putSockaddrIn(sa.getByteBuffer(0, In.SIZEOF_SOCKADDR_IN), 0, address, port);
+        Errno.check(call, Socket.bind(fd.fd(), sa, In.SIZEOF_SOCKADDR_IN), where);
+    }
+
+    /** As for packet ports: asks for {@code bytes}, beyond the sysctl limit when privileged; returns what was granted. */
+    private static int setBuffer(FileDescriptor fd, int force, int plain, int bytes) {
+        Memory value = new Memory(4);
+        value.setInt(0, bytes);
+        if (Socket.setsockopt(fd.fd(), Socket.SOL_SOCKET, force, value, 4) != 0) {
+            Socket.setsockopt(fd.fd(), Socket.SOL_SOCKET, plain, value, 4);
+        }
+        Memory len = new Memory(4);
+        len.setInt(0, 4);
+        value.setInt(0, 0);
+        Socket.getsockopt(fd.fd(), Socket.SOL_SOCKET, plain, value, len);
+        return value.getInt(0);
+    }
+
+    /** Discards what reached the raw socket before its filter was attached. */
+    private static void drain(FileDescriptor fd) {
+        Memory scratch = new Memory(2048);
+        for (int i = 0; i < 1024 && Unistd.read(fd.fd(), Pointer.nativeValue(scratch), scratch.size()) >= 0; i++) {
+            // nothing: it is only emptied
+        }
+    }
+
+    /** The options it was opened with. */
+    public TunnelOptions options() {
+        return options;
+    }
+
+    /**
+     * Makes the port of a remote VTEP at {@code address}:{@code port}; add it to the switch to
+     * reach that VTEP. A VTEP is told apart from the others by its address (its datagrams' source
+     * ports are flow hashes), so there is one port per address.
+     *
+     * @throws IllegalArgumentException for a bad name or port, an address that cannot be a VTEP's
+     *                                  (0.0.0.0, multicast, broadcast, this endpoint's own), or one
+     *                                  that already has a port
+     */
+    public synchronized VtepPort peer(String name, Inet4Address address, int port) {
+        if (closed) {
+            throw new IllegalStateException("tunnel " + this.name + " is closed");
+        }
+        NetDevice.checkName(name);
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " is outside 1-65535");
+        }
+        int a = In.address(address.getAddress());
+        if (a == 0 || address.isMulticastAddress() || a == -1 || a == local) {
+            throw new IllegalArgumentException("address: " + In.format(a) + " cannot be a remote VTEP's");
+        }
+        for (VtepPort p : peers) {
+            if (p.vtepAddress() == a) {
+                throw new IllegalArgumentException("address: VTEP " + In.format(a) + " already has port " + p.name());
+            }
+        }
+        VtepPort p = new VtepPort(this, name, address, port);
+        VtepPort[] next = Arrays.copyOf(peers, peers.length + 1);
+        next[next.length - 1] = p;
+        peers = next;
+        return p;
+    }
+
+    /** {@link #peer(String, Inet4Address, int)} at this endpoint's own port. */
+    public VtepPort peer(String name, Inet4Address address) {
+        return peer(name, address, options.port());
+    }
+
+    /** The VTEP ports made here and not closed. */
+    public List<VtepPort> peers() {
+        return List.of(peers);
+    }
+
+    synchronized void removed(VtepPort p) {
+        peers = Arrays.stream(peers).filter(x -> x != p).toArray(VtepPort[]::new);
+    }
+
+    private VtepPort peerAt(int address) {
+        for (VtepPort p : peers) {
+            if (p.vtepAddress() == address) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** The raw socket the VTEP ports send through; -1 once closed. */
+    int rawFd() {
+        return raw.fd();
+    }
+
+    /**
+     * Sends a health probe request to {@code peer}: small, or {@code fullSize} (a datagram of
+     * exactly the underlay MTU, DF set, which a path with a smaller MTU drops). The reply, if one
+     * comes, shows in {@link VtepPort#probes()}. Returns whether the kernel took the request; a
+     * refusal is counted there too.
+     */
+    public boolean probe(VtepPort peer, boolean fullSize, int seq) {
+        if (peer.endpoint() != this) {
+            throw new IllegalArgumentException("peer " + peer.name() + " belongs to another tunnel endpoint");
+        }
+        int body = fullSize ? options.underlayMtu() - IP_HEADER - OUTER : Probe.LEN;
+        synchronized (requestLock) {
+            Vxlan.writeHeaders(request, 0, options.port(), peer.port(), VniMap.PROBE_VNI, body);
+            Probe.write(request, OUTER, Probe.REQUEST, fullSize, seq, options.port(), System.nanoTime());
+            requestMessage.prepareSend(0, peer.vtepAddress(), peer.port(), 1);
+            requestMessage.setPiece(0, 0, requestAddress, OUTER + body);
+            int sent = requestMessage.sendMany(raw.fd(), 0, 1);
+            if (sent < 1) {
+                peer.probeFailed(sent < 0 ? Errno.last() : Errno.EAGAIN);
+                return false;
+            }
+        }
+        peer.probeSent(fullSize);
+        return true;
+    }
+
+    /** Probe requests from other endpoints this one answered. */
+    public long probesAnswered() {
+        return probesAnswered.get();
+    }
+
+    /** Probe replies the kernel refused to send. */
+    public long probeReplyErrors() {
+        return probeReplyErrors.get();
+    }
+
+    /** Datagrams on the probe VNI that were no probe, or replies from an address that has no VTEP port. */
+    public long strayProbes() {
+        return strayProbes.get();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public PortKind kind() {
+        return PortKind.TUNNEL;
+    }
+
+    @Override
+    public int pollFd() {
+        return udp.fd();
+    }
+
+    /** False: frames it reads carry no offload (the vnet header is cleared); it never sends frames. */
+    @Override
+    public boolean vnetHeader() {
+        return false;
+    }
+
+    @Override
+    public int receiveBatch() {
+        return BATCH;
+    }
+
+    /** Reads one datagram as {@link #receive(Frame[], int)} does. */
+    @Override
+    public int receive(Frame frame) {
+        single[0] = frame;
+        int n = receive(single, 1);
+        single[0] = null;
+        return n > 0 ? frame.length() : n;
+    }
+
+    /**
+     * Reads up to {@code max} datagrams with one {@code recvmmsg} and returns how many frames they
+     * gave (see {@link Port#receive(Frame[], int)}): decapsulated frames, and refused ones marked
+     * with their reason; probes are handled here and not returned. Returns {@link #NOTHING} when
+     * nothing is queued, or a negated errno when the socket failed.
+     */
+    @Override
+    public int receive(Frame[] frames, int max) {
+        int count = Math.min(Math.min(max, frames.length), BATCH);
+        VniMap vnis = options.vnis();
+        for (int round = 0; round < MAX_ROUNDS; round++) {
+            for (int i = 0; i < count; i++) {
+                Frame f = frames[i];
+                int at = f.frame() - Vxlan.HEADER_LEN;
+                received.prepareReceive(i, f.address() + at, f.readCapacity() - (at - f.start()));
+            }
+            int k = received.receiveMany(udp.fd(), count);
+            if (k < 0) {
+                int errno = Errno.last();
+                return Errno.isTransient(errno) ? NOTHING : -errno;
+            }
+            if (k == 0) {
+                return NOTHING;
+            }
+            int kept = 0;
+            for (int i = 0; i < k && i < count; i++) {
+                Frame f = frames[i];
+                int from = received.sourceAddress(i);
+                long source = TunnelSource.of(from, received.sourcePort(i));
+                int length = (int) Math.min(received.length(i), Integer.MAX_VALUE);
+                int outcome = received.truncated(i)
+                        ? Vxlan.decapsulate(f, 0, vnis, source) // cut short: refused as malformed
+                        : Vxlan.decapsulate(f, length, vnis, source);
+                if (outcome == Vxlan.PROBE) {
+                    probeReceived(f, length - Vxlan.HEADER_LEN, from);
+                    continue;
+                }
+                if (kept != i) {
+                    // Keep the frames read in front, in order; the probe's slot goes behind.
+                    frames[i] = frames[kept];
+                    frames[kept] = f;
+                }
+                kept++;
+            }
+            if (kept > 0) {
+                return kept;
+            }
+        }
+        return NOTHING;
+    }
+
+    /** A probe of {@code length} bytes at the frame's Ethernet offset, from {@code from}: answered, or recorded. */
+    private void probeReceived(Frame f, int length, int from) {
+        ByteBuffer buf = f.buffer();
+        int at = f.frame();
+        int type = Probe.type(buf, at, length);
+        if (type == Probe.REQUEST) {
+            int replyPort = Probe.replyPort(buf, at);
+            Vxlan.writeHeaders(reply, 0, options.port(), replyPort, VniMap.PROBE_VNI, Probe.LEN);
+            Probe.write(reply, OUTER, Probe.REPLY, Probe.full(buf, at), Probe.seq(buf, at), options.port(),
+                    Probe.sent(buf, at));
+            replyMessage.prepareSend(0, from, replyPort, 1);
+            replyMessage.setPiece(0, 0, replyAddress, OUTER + Probe.LEN);
+            if (replyMessage.sendMany(raw.fd(), 0, 1) == 1) {
+                probesAnswered.incrementAndGet();
+            } else {
+                probeReplyErrors.incrementAndGet();
+            }
+            return;
+        }
+        VtepPort peer = type == Probe.REPLY ? peerAt(from) : null;
+        if (peer == null) {
+            strayProbes.incrementAndGet();
+            return;
+        }
+        long now = System.nanoTime();
+        peer.probeAnswered(Probe.full(buf, at), now, now - Probe.sent(buf, at));
+    }
+
+    /** Never an egress: refused. */
+    @Override
+    public int send(Frame frame) {
+        return -Errno.EOPNOTSUPP;
+    }
+
+    /**
+     * Closes both sockets; idempotent. VTEP ports made here fail their sends from then on, so the
+     * switch removes them first.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        udp.close();
+        raw.close();
+    }
+
+    @Override
+    public String toString() {
+        return "TunnelEndpoint[" + name + " " + In.format(local) + ":" + options.port() + "]";
+    }
+}

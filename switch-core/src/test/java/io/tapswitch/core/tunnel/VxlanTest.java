@@ -1,0 +1,237 @@
+package io.tapswitch.core.tunnel;
+
+import com.sun.jna.Pointer;
+import io.tapswitch.core.frame.Frame;
+import io.tapswitch.core.frame.Frames;
+import io.tapswitch.core.frame.TunnelSource;
+import io.tapswitch.core.frame.VnetHeader;
+import io.tapswitch.core.offload.Packet;
+import io.tapswitch.core.port.Refusal;
+import io.tapswitch.core.sys.DatagramMessage;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+
+import static io.tapswitch.core.frame.Frames.mac;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * VXLAN encapsulation and decapsulation against golden bytes: what {@link Encapsulation} hands
+ * {@code sendmmsg} (read back from the message array's pieces, as the kernel gathers them), and what
+ * {@link Vxlan#decapsulate} makes of a datagram read into a frame.
+ */
+class VxlanTest {
+    private static final HexFormat HEX = HexFormat.of();
+    private static final long H1 = mac("02:00:00:00:00:01");
+    private static final long BCAST = mac("ff:ff:ff:ff:ff:ff");
+    private static final int PEER = 0xc6130102;
+    private static final VniMap VNIS = VniMap.of(10000, Map.of(30, 777));
+
+    private final Frame frame = new Frame(4);
+    private final Encapsulation encapsulation = new Encapsulation();
+
+    /** The bytes of slot {@code slot}'s datagram, gathered from its pieces. */
+    private byte[] datagram(int slot) {
+        DatagramMessage m = encapsulation.messages();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < m.pieces(slot); i++) {
+            out.writeBytes(new Pointer(m.pieceBase(slot, i)).getByteArray(0, (int) m.pieceLength(slot, i)));
+        }
+        return out.toByteArray();
+    }
+
+    private static String hex(byte[] b) {
+        return HEX.formatHex(b);
+    }
+
+    private static byte[] arp() {
+        byte[] f = Frames.ethernet(BCAST, H1, 0x0806, 28);
+        return f;
+    }
+
+    @Test
+    void anUntaggedFrameTravelsInTheBaseVniPaddedTo60Bytes() {
+        frame.load(arp());
+        assertThat(encapsulation.prepare(frame, VNIS, 1464)).isEqualTo(1);
+        assertThat(encapsulation.fill(frame, 0, PEER, 4789)).isEqualTo(1);
+        byte[] d = datagram(0);
+        int sport = (d[0] & 0xff) << 8 | (d[1] & 0xff);
+
+        assertThat(sport).isBetween(49152, 65535);
+        assertThat(hex(Arrays.copyOfRange(d, 2, 16))).as("UDP dst, length, checksum 0; VXLAN I flag, VNI 10000")
+                .isEqualTo("12b5" + "004c" + "0000" + "08000000" + "00271000");
+        assertThat(Arrays.copyOfRange(d, 16, 58)).isEqualTo(arp());
+        assertThat(Arrays.copyOfRange(d, 58, 76)).as("padding").containsOnly(0);
+        assertThat(d).hasSize(16 + 60);
+        assertThat(encapsulation.messages().destinationAddress(0)).isEqualTo(PEER);
+        assertThat(encapsulation.messages().destinationPort(0)).isEqualTo(4789);
+    }
+
+    @Test
+    void aTaggedFrameTravelsInItsVlansVniWithoutTheTag() {
+        byte[] tagged = Frames.tagged(BCAST, H1, 0x8100, 0xa00a, 0x0800, 100);
+        frame.load(tagged);
+        assertThat(encapsulation.prepare(frame, VNIS, 1464)).isEqualTo(1);
+        encapsulation.fill(frame, 0, PEER, 4790);
+        byte[] d = datagram(0);
+
+        assertThat(hex(Arrays.copyOfRange(d, 2, 16))).isEqualTo("12b6" + "0082" + "0000" + "08000000" + "00271a00");
+        assertThat(Arrays.copyOfRange(d, 16, d.length)).isEqualTo(Frames.ethernet(BCAST, H1, 0x0800, 100));
+        assertThat(frame.toBytes()).as("the frame itself is untouched").isEqualTo(tagged);
+    }
+
+    @Test
+    void qinqTheSVlanChoosesTheVniAndTheCTagRidesInside() {
+        byte[] inner = Frames.tagged(BCAST, H1, 0x8100, 10, 0x0800, 100);
+        ByteBuffer b = ByteBuffer.allocate(inner.length + 4);
+        b.put(inner, 0, 12).putShort((short) 0x88a8).putShort((short) 100).put(inner, 12, inner.length - 12);
+        frame.load(b.array());
+        encapsulation.prepare(frame, VNIS, 1464);
+        encapsulation.fill(frame, 0, PEER, 4789);
+        byte[] d = datagram(0);
+
+        assertThat(Vxlan.vni(ByteBuffer.wrap(d), 8)).isEqualTo(10100);
+        assertThat(Arrays.copyOfRange(d, 16, d.length)).isEqualTo(inner);
+    }
+
+    @Test
+    void refusesUnmappedVlansAndFramesTooBigForTheUnderlay() {
+        VniMap only10 = VniMap.explicit(Map.of(10, 10));
+        frame.load(Frames.tagged(BCAST, H1, 0x8100, 11, 0x0800, 100));
+        assertThat(encapsulation.prepare(frame, only10, 1464)).isEqualTo(Refusal.VLAN_NOT_MAPPED.code());
+        frame.load(Frames.ethernet(BCAST, H1, 0x0800, 100));
+        assertThat(encapsulation.prepare(frame, only10, 1464)).as("VLAN 0 unmapped").isEqualTo(Refusal.VLAN_NOT_MAPPED.code());
+
+        frame.load(Frames.tagged(BCAST, H1, 0x8100, 10, 0x0800, 1450));
+        assertThat(encapsulation.prepare(frame, only10, 1464)).as("1464 bytes once untagged: fits").isEqualTo(1);
+        frame.load(Frames.tagged(BCAST, H1, 0x8100, 10, 0x0800, 1451));
+        assertThat(encapsulation.prepare(frame, only10, 1464)).isEqualTo(Refusal.TOO_BIG_FOR_UNDERLAY.code());
+
+        Packet.tcp4().payload(20000).gso(VnetHeader.GSO_TCPV4, 1448).load(frame);
+        assertThat(encapsulation.prepare(frame, VNIS, 1464)).as("segments of 1502 bytes").isEqualTo(Refusal.TOO_BIG_FOR_UNDERLAY.code());
+        Packet.udp4().payload(20000).gso(VnetHeader.GSO_UDP, 1000).load(frame);
+        assertThat(encapsulation.prepare(frame, VNIS, 1464)).isEqualTo(Refusal.OFFLOAD_UNSUPPORTED.code());
+    }
+
+    @Test
+    void aGsoFrameBecomesOneDatagramPerSegmentAllOfOneFlow() {
+        Packet p = Packet.tcp4().tag(0x8100, 30).payload(64000).gso(VnetHeader.GSO_TCPV4, 1410);
+        p.load(frame);
+        int n = encapsulation.prepare(frame, VNIS, 1464);
+        assertThat(n).isEqualTo(46);
+        assertThat(encapsulation.fill(frame, 0, PEER, 4789)).isEqualTo(46);
+        Set<Integer> ports = new HashSet<>();
+        ByteArrayOutputStream payload = new ByteArrayOutputStream();
+        for (int i = 0; i < n; i++) {
+            byte[] d = datagram(i);
+            ByteBuffer b = ByteBuffer.wrap(d);
+            ports.add(b.getShort(0) & 0xffff);
+            assertThat(b.getShort(4) & 0xffff).as("UDP length").isEqualTo(d.length);
+            assertThat(Vxlan.vni(b, 8)).isEqualTo(777);
+            byte[] inner = Arrays.copyOfRange(d, 16, d.length);
+            assertThat(inner.length).isLessThanOrEqualTo(1464);
+            assertThat(b.getShort(16 + 12) & 0xffff).as("untagged inside").isEqualTo(0x0800);
+            assertThat(Packet.fold(Packet.sum(inner, 34, inner.length - 34,
+                    Packet.pseudo(inner, 14, false, 6, inner.length - 34)))).isEqualTo(0xffff);
+            payload.write(inner, 54, inner.length - 54);
+        }
+        assertThat(ports).as("one source port for the whole flow").hasSize(1);
+        assertThat(payload.toByteArray()).isEqualTo(p.payloadBytes());
+    }
+
+    @Test
+    void flowsSpreadOverTheDynamicPortRange() {
+        Set<Integer> ports = new HashSet<>();
+        for (int i = 0; i < 64; i++) {
+            byte[] f = Packet.udp4().payload(10).build();
+            ByteBuffer.wrap(f).putShort(34, (short) (30000 + i));
+            frame.load(f);
+            ports.add(FlowHash.sourcePort(frame.buffer(), frame.frame(), frame.length()));
+        }
+        assertThat(ports).allMatch(p -> p >= 49152 && p <= 65535).hasSizeGreaterThan(50);
+    }
+
+    /** Puts a received datagram where the endpoint reads it: 8 bytes before the frame's Ethernet offset. */
+    private void receive(byte[] datagram) {
+        frame.reset();
+        frame.buffer().put(frame.frame() - Vxlan.HEADER_LEN, datagram);
+    }
+
+    private static byte[] datagram(int flags, int vni, byte[] inner) {
+        ByteBuffer b = ByteBuffer.allocate(8 + inner.length);
+        b.putInt(flags << 24).putInt(vni << 8).put(inner);
+        return b.array();
+    }
+
+    @Test
+    void decapsulatesIntoATaggedFrameOfTheVnisVlanAndRecordsTheSender() {
+        byte[] inner = Frames.ethernet(BCAST, H1, 0x0800, 60);
+        receive(datagram(0x08, 10010, inner));
+        long source = TunnelSource.of(PEER, 50123);
+
+        assertThat(Vxlan.decapsulate(frame, 8 + inner.length, VNIS, source)).isEqualTo(Vxlan.FRAME);
+
+        assertThat(hex(frame.toBytes())).isEqualTo(hex(Frames.tagged(BCAST, H1, 0x8100, 10, 0x0800, 60)));
+        assertThat(frame.tunnelSource).isEqualTo(source);
+        assertThat(frame.refusal).isZero();
+        assertThat(VnetHeader.hasOffload(frame.buffer(), frame.start())).isFalse();
+    }
+
+    @Test
+    void vlan0ArrivesUntaggedAndACTagStaysInsideTheVlanTag() {
+        byte[] inner = Frames.ethernet(BCAST, H1, 0x0806, 28);
+        receive(datagram(0x08, 10000, inner));
+        assertThat(Vxlan.decapsulate(frame, 8 + inner.length, VNIS, 1)).isEqualTo(Vxlan.FRAME);
+        assertThat(frame.toBytes()).isEqualTo(inner);
+
+        byte[] customer = Frames.tagged(BCAST, H1, 0x8100, 10, 0x0800, 50);
+        receive(datagram(0x0c, 10100, customer));
+        assertThat(Vxlan.decapsulate(frame, 8 + customer.length, VNIS, 1)).isEqualTo(Vxlan.FRAME);
+        byte[] got = frame.toBytes();
+        assertThat(hex(Arrays.copyOfRange(got, 12, 20))).as("S-VLAN 100 outside, C-tag 10 inside").isEqualTo("81000064" + "8100000a");
+        assertThat(Arrays.copyOfRange(got, 16, got.length)).isEqualTo(Arrays.copyOfRange(customer, 12, customer.length));
+    }
+
+    @Test
+    void refusesMalformedDatagramsAndUnknownVnisWithTheirReasons() {
+        byte[] inner = Frames.ethernet(BCAST, H1, 0x0800, 60);
+        receive(datagram(0x00, 10010, inner));
+        assertThat(Vxlan.decapsulate(frame, 8 + inner.length, VNIS, 1)).isEqualTo(Vxlan.REFUSED);
+        assertThat(Refusal.of(frame.refusal)).isEqualTo(Refusal.MALFORMED_VXLAN);
+
+        receive(datagram(0x08, 10010, new byte[10]));
+        assertThat(Vxlan.decapsulate(frame, 18, VNIS, 1)).isEqualTo(Vxlan.REFUSED);
+        assertThat(Refusal.of(frame.refusal)).as("shorter than an Ethernet header").isEqualTo(Refusal.MALFORMED_VXLAN);
+
+        frame.reset();
+        assertThat(Vxlan.decapsulate(frame, 5, VNIS, 1)).isEqualTo(Vxlan.REFUSED);
+
+        receive(datagram(0x08, 424242, inner));
+        assertThat(Vxlan.decapsulate(frame, 8 + inner.length, VNIS, 1)).isEqualTo(Vxlan.REFUSED);
+        assertThat(Refusal.of(frame.refusal)).isEqualTo(Refusal.UNKNOWN_VNI);
+        assertThat(frame.length()).isEqualTo(inner.length);
+
+        receive(datagram(0x08, VniMap.PROBE_VNI, new byte[24]));
+        assertThat(Vxlan.decapsulate(frame, 32, VNIS, 1)).isEqualTo(Vxlan.PROBE);
+    }
+
+    @Test
+    void probesRoundTripTheirFields() {
+        ByteBuffer b = ByteBuffer.allocate(40);
+        Probe.write(b, 8, Probe.REQUEST, true, 77, 4790, 123456789L);
+        assertThat(Probe.type(b, 8, 24)).isEqualTo(Probe.REQUEST);
+        assertThat(Probe.full(b, 8)).isTrue();
+        assertThat(Probe.seq(b, 8)).isEqualTo(77);
+        assertThat(Probe.replyPort(b, 8)).isEqualTo(4790);
+        assertThat(Probe.sent(b, 8)).isEqualTo(123456789L);
+        assertThat(Probe.type(b, 8, 23)).as("too short").isEqualTo(-1);
+        b.putInt(8, 0);
+        assertThat(Probe.type(b, 8, 24)).as("no magic").isEqualTo(-1);
+    }
+}
