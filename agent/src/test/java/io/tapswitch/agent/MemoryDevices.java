@@ -3,6 +3,8 @@ package io.tapswitch.agent;
 import io.tapswitch.agent.config.PortSpec;
 import io.tapswitch.agent.state.DeviceOpener;
 import io.tapswitch.core.port.MemoryPort;
+import io.tapswitch.core.sys.In;
+import io.tapswitch.core.tunnel.TunnelOptions;
 
 import java.util.Map;
 import java.util.Set;
@@ -26,12 +28,23 @@ public final class MemoryDevices implements DeviceOpener {
     @Override
     public MemoryPort open(PortSpec spec) {
         SystemDevices.checkExistence(spec, exists(spec.name()));
-        MemoryPort port = new MemoryPort(spec.name());
+        MemoryPort port = switch (spec.kind()) {
+            case TUNNEL -> MemoryPort.tunnelEndpoint(spec.name());
+            case VTEP -> MemoryPort.vtep(spec.name(), In.address(TunnelOptions.parse(
+                    spec.remote().substring(0, spec.remote().lastIndexOf(':'))).getAddress()));
+            default -> new MemoryPort(spec.name());
+        };
         if (spec.create() == PortSpec.CreateMode.ATTACH || spec.persistent()) {
             kept.add(spec.name());
         }
         ports.put(spec.name(), port);
         return port;
+    }
+
+    /** Tunnel ports are in-memory ports too: no socket is opened. */
+    @Override
+    public DeviceOpener forTunnel(TunnelOptions tunnel) {
+        return this;
     }
 
     /** Whether an interface of that name exists now. */

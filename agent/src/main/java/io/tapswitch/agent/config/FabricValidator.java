@@ -108,24 +108,13 @@ final class FabricValidator {
             }
             for (int j = 0; j < s.vnis().size(); j++) {
                 Integer vni = s.vnis().get(j);
-                if (vni == null || vlanOf(v, vni) < 0) {
+                if (vni == null || v.vlanOf(vni) < 0) {
                     errors.add(new FieldError(join(field, "vnis[" + j + "]"), "VNI " + vni
                             + " is not mapped to a VLAN (vniBase " + v.vniBase() + " to " + (v.vniBase() + 4094)
                             + ", or vniMap)"));
                 }
             }
         }
-    }
-
-    /** The VLAN a VNI carries under {@code v}'s mapping, or -1. */
-    static int vlanOf(VxlanSpec v, int vni) {
-        for (Map.Entry<Integer, Integer> e : v.vniMap().entrySet()) {
-            if (e.getValue() != null && e.getValue() == vni) {
-                return e.getKey();
-            }
-        }
-        int vlan = vni - v.vniBase();
-        return vlan >= 0 && vlan <= 4094 && !v.vniMap().containsKey(vlan) ? vlan : -1;
     }
 
     /** Whether {@code text} is {@code IPv4:port}, a VTEP's endpoint. */

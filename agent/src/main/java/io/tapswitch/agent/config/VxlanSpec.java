@@ -45,6 +45,23 @@ public record VxlanSpec(String address, int port, int underlayMtu, int vniBase, 
                         : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(staticVteps)));
     }
 
+    /** The VLAN VNI {@code vni} carries under this mapping, or -1. */
+    public int vlanOf(int vni) {
+        for (Map.Entry<Integer, Integer> e : vniMap.entrySet()) {
+            if (e.getValue() != null && e.getValue() == vni) {
+                return e.getKey();
+            }
+        }
+        int vlan = vni - vniBase;
+        return vlan >= 0 && vlan <= 4094 && !vniMap.containsKey(vlan) ? vlan : -1;
+    }
+
+    /** The VNI VLAN {@code vlan} travels as under this mapping. */
+    public int vniOf(int vlan) {
+        Integer mapped = vniMap.get(vlan);
+        return mapped != null ? mapped : vniBase + vlan;
+    }
+
     /**
      * A VTEP that is not an agent: it is in the flood list of each of its VNIs from the start, and
      * stays there whatever the cluster says.

@@ -75,7 +75,7 @@ public final class Fabric implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * @param vtep   this host's VTEP, {@code address:port}
+     * @param vtep   this host's VTEP, {@code address:port}; port 0 when it has no tunnel endpoint
      * @param nodeId this agent's cluster node id (read when adverts are made)
      */
     public Fabric(Vertx vertx, ControlPlane control, TunnelControl tunnel, String hostId, String vtep,
@@ -154,7 +154,7 @@ public final class Fabric implements AutoCloseable {
         boolean all = false;
         java.util.BitSet vlans = new java.util.BitSet();
         for (PortSpec p : control.config().ports()) {
-            if (p.kind() == PortSpec.PortKindSpec.VTEP) {
+            if (p.kind() == PortSpec.PortKindSpec.VTEP || p.kind() == PortSpec.PortKindSpec.TUNNEL) {
                 continue;
             }
             VlanConfig v = p.vlan() == null ? VlanConfig.DEFAULT : p.vlan().toVlanConfig();
@@ -273,7 +273,7 @@ public final class Fabric implements AutoCloseable {
         }
         List<PortPlan> plans = new ArrayList<>();
         for (Peer p : peers.values()) {
-            boolean wanted = p.state != Peer.State.DOWN && p.advert != null
+            boolean wanted = tunnels() && p.state != Peer.State.DOWN && p.advert != null && p.advert.vtepPort() != 0
                     && (p.advert.allVlans() || !p.advert.vlans().isEmpty());
             String name = portName(p.hostId);
             if (wanted) {
@@ -321,6 +321,11 @@ public final class Fabric implements AutoCloseable {
                 review();
             }
         });
+    }
+
+    /** Whether this host has a tunnel endpoint (a {@code vxlan} section); without one the fabric shares only its API. */
+    private boolean tunnels() {
+        return !vtep.endsWith(":0");
     }
 
     /**

@@ -6,6 +6,10 @@ import io.tapswitch.agent.config.PortSpec;
 import io.tapswitch.core.capture.Capture;
 import io.tapswitch.core.capture.CaptureSpec;
 import io.tapswitch.core.engine.Switch;
+import io.tapswitch.core.engine.SwitchPort;
+import io.tapswitch.core.engine.Topology;
+import io.tapswitch.core.tunnel.ProbeStats;
+import io.tapswitch.core.tunnel.VtepPort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,13 +57,14 @@ public final class ControlPlane implements AutoCloseable {
      * @param file    where changes are persisted; null for a switch whose changes are not kept
      * @param changes told about every committed change, after it is persisted
      */
-    ControlPlane(Switch sw, AgentConfig config, ConfigFile file, DeviceOpener opener, Consumer<ConfigChange> changes) {
+    ControlPlane(Switch sw, AgentConfig config, TransientPorts transients, ConfigFile file, DeviceOpener opener,
+                 Consumer<ConfigChange> changes) {
         this.sw = sw;
         this.view = new SwitchView(sw);
         this.file = file;
         this.opener = opener;
         this.changes = changes == null ? c -> { } : changes;
-        this.current = new Revision(1, config, TransientPorts.NONE);
+        this.current = new Revision(1, config, transients);
     }
 
     /** The running switch, read-only. */
@@ -214,16 +219,30 @@ public final class ControlPlane implements AutoCloseable {
                 .orElseThrow(() -> new NotFoundException("no mirror named '" + name + "'"));
     }
 
-    /** Probes through the switch's tunnel ports; does nothing where a port is not a tunnel's. */
+    /** Probes through the switch's tunnel ports; does nothing where a port is not a remote VTEP's. */
     private final class SwitchTunnels implements TunnelControl {
         @Override
         public void probe(String port, boolean fullSize, int seq) {
-            // bound to the tunnel endpoint once it exists
+            VtepPort vtep = vtep(port);
+            if (vtep != null) {
+                vtep.endpoint().probe(vtep, fullSize, seq);
+            }
         }
 
         @Override
         public ProbeTimes probeTimes(String port) {
-            return ProbeTimes.NEVER;
+            VtepPort vtep = vtep(port);
+            if (vtep == null) {
+                return ProbeTimes.NEVER;
+            }
+            ProbeStats s = vtep.probes();
+            return new ProbeTimes(s.lastReplyNanos(), s.lastFullReplyNanos(), s.lastRttNanos());
+        }
+
+        private VtepPort vtep(String port) {
+            Topology t = sw.topology();
+            SwitchPort p = t.port(t.idOf(port));
+            return p != null && p.device() instanceof VtepPort v ? v : null;
         }
     }
 

@@ -4,12 +4,20 @@ import io.tapswitch.agent.config.AgentConfig;
 import io.tapswitch.agent.config.MirrorSpec;
 import io.tapswitch.agent.config.PortSpec;
 import io.tapswitch.agent.config.StaticMacSpec;
+import io.tapswitch.agent.config.VlanSpec;
+import io.tapswitch.agent.config.VxlanSpec;
 import io.tapswitch.core.engine.PortListener;
 import io.tapswitch.core.engine.Switch;
 import io.tapswitch.core.engine.SwitchOptions;
 import io.tapswitch.core.fdb.FdbListener;
 import io.tapswitch.core.frame.MacAddress;
+import io.tapswitch.core.tunnel.TunnelOptions;
+import io.tapswitch.core.tunnel.VniMap;
+import io.tapswitch.core.vlan.VlanConfig;
+import io.tapswitch.core.vlan.VlanSet;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +27,11 @@ import java.util.function.Consumer;
  * {@link Change}: at start there is nothing to check against, to undo or to persist.
  */
 public final class SwitchBootstrap {
+    /** The tunnel endpoint's port: the UDP socket that reads for every remote VTEP. */
+    public static final String ENDPOINT_PORT = "vxlan0";
+    /** The owner of the ports the {@code vxlan} section makes (see {@link TransientPorts}). */
+    public static final String VXLAN_OWNER = "vxlan";
+
     private SwitchBootstrap() {
     }
 
@@ -39,10 +52,22 @@ public final class SwitchBootstrap {
                 .withMacTableSize(config.macTableSize())
                 .withAgingMillis(config.agingSeconds() * 1000L);
         Switch sw = new Switch(options, fdbListener, portListener);
+        AgentConfig running = config;
+        TransientPorts transients = TransientPorts.NONE;
+        DeviceOpener devices = opener;
+        if (config.vxlan() != null) {
+            devices = opener.forTunnel(tunnelOptions(config));
+            List<PortSpec> ports = new ArrayList<>(config.ports());
+            for (PortSpec tunnel : tunnelPorts(config.vxlan())) {
+                ports.add(tunnel);
+                transients = transients.with(tunnel.name(), VXLAN_OWNER);
+            }
+            running = config.withPorts(ports);
+        }
         try {
             created.accept(new SwitchView(sw));
-            for (PortSpec spec : config.ports()) {
-                sw.addPort(opener.open(spec), spec.toPortConfig());
+            for (PortSpec spec : running.ports()) {
+                sw.addPort(devices.open(spec), spec.toPortConfig());
             }
             for (MirrorSpec m : config.mirrors()) {
                 sw.addMirror(m.toMirrorConfig());
@@ -54,6 +79,31 @@ public final class SwitchBootstrap {
             sw.close();
             throw e;
         }
-        return new ControlPlane(sw, config, file, opener, changes);
+        return new ControlPlane(sw, running, transients, file, devices, changes);
+    }
+
+    /** The tunnel endpoint's settings from the {@code vxlan} section (its address defaulting to the cluster's). */
+    public static TunnelOptions tunnelOptions(AgentConfig config) {
+        VxlanSpec v = config.vxlan();
+        String address = v.address() != null ? v.address() : config.cluster().address();
+        return new TunnelOptions(TunnelOptions.parse(address), v.port(), v.underlayMtu(), VniMap.of(v.vniBase(), v.vniMap()));
+    }
+
+    /**
+     * The ports the {@code vxlan} section makes: the endpoint ({@value #ENDPOINT_PORT}) and one port
+     * per static VTEP, a trunk of the VLANs its VNIs carry. They are not written back to the file's
+     * {@code ports}: the section is their configuration.
+     */
+    static List<PortSpec> tunnelPorts(VxlanSpec v) {
+        List<PortSpec> out = new ArrayList<>();
+        out.add(PortSpec.tunnel(ENDPOINT_PORT));
+        for (int i = 0; i < v.staticVteps().size(); i++) {
+            VxlanSpec.StaticVtep s = v.staticVteps().get(i);
+            int[] vlans = s.vnis().stream().mapToInt(v::vlanOf).filter(vlan -> vlan > 0).sorted().toArray();
+            VlanConfig trunk = VlanConfig.trunk(vlans.length == 0 ? VlanSet.EMPTY : VlanSet.of(vlans));
+            out.add(PortSpec.vtep(s.name() != null ? s.name() : "vtep-s" + i, s.address() + ":" + s.port(),
+                    VlanSpec.of(trunk)));
+        }
+        return out;
     }
 }
