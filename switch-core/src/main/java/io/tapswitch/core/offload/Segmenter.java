@@ -58,6 +58,8 @@ public final class Segmenter {
 
     private static final int PLAIN = 0;
     private static final int CSUM = 1;
+    /** The smallest TCP segment payload a frame bound may cut to (RFC 879's default MSS). */
+    static final int MIN_TCP_SEGMENT = 536;
     private static final int TCP = 2;
     private static final int UDP = 3;
 
@@ -89,6 +91,18 @@ public final class Segmenter {
      * @param dropOuterTag leave the frame's outer VLAN tag, if it has one, out of every output frame
      */
     public int prepare(ByteBuffer buf, int vnetHeader, int frame, int length, boolean dropOuterTag) {
+        return prepare(buf, vnetHeader, frame, length, dropOuterTag, 0);
+    }
+
+    /**
+     * As {@link #prepare(ByteBuffer, int, int, int, boolean)}, with TCP segments cut no longer than
+     * {@code maxFrame} bytes (Ethernet header included; 0 for no bound). A guest negotiates its TCP
+     * MSS for its own link, which is longer than a tunnel's underlay leaves room for; smaller
+     * segments are still a valid TCP stream, so a TCP super-frame is cut to fit instead of being
+     * dropped. UDP GSO segments are datagrams whose boundaries the sender chose, and a plain frame is
+     * what it is: neither is ever cut, and a caller drops what exceeds its bound ({@link #largest()}).
+     */
+    public int prepare(ByteBuffer buf, int vnetHeader, int frame, int length, boolean dropOuterTag, int maxFrame) {
         src = buf;
         eth = frame;
         end = frame + length;
@@ -164,6 +178,9 @@ public final class Segmenter {
         }
         payloadStart = l4 + l4Length;
         payload = end - payloadStart;
+        if (kind == TCP && maxFrame > 0 && headLength() + mss > maxFrame && maxFrame - headLength() >= MIN_TCP_SEGMENT) {
+            mss = maxFrame - headLength();
+        }
         count = Math.max(1, (payload + mss - 1) / mss);
         return count;
     }

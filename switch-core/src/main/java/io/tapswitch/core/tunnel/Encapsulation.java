@@ -77,7 +77,7 @@ final class Encapsulation {
         if (vni < 0) {
             return Refusal.VLAN_NOT_MAPPED.code();
         }
-        count = segmenter.prepare(buf, frame.start(), eth, length, true);
+        count = segmenter.prepare(buf, frame.start(), eth, length, true, maxInner);
         if (count < 0) {
             return Refusal.OFFLOAD_UNSUPPORTED.code();
         }

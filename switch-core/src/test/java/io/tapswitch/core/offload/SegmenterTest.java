@@ -22,7 +22,11 @@ class SegmenterTest {
 
     /** Segments the loaded frame into separate byte arrays through {@link Segmenter#write}. */
     private List<byte[]> segment(boolean dropOuterTag) {
-        int n = segmenter.prepare(frame.buffer(), frame.start(), frame.frame(), frame.length(), dropOuterTag);
+        return segment(dropOuterTag, 0);
+    }
+
+    private List<byte[]> segment(boolean dropOuterTag, int maxFrame) {
+        int n = segmenter.prepare(frame.buffer(), frame.start(), frame.frame(), frame.length(), dropOuterTag, maxFrame);
         assertThat(n).as("segment count").isPositive();
         List<byte[]> out = new ArrayList<>();
         ByteBuffer dst = ByteBuffer.allocate(70000);
@@ -88,6 +92,37 @@ class SegmenterTest {
         assertThat(frame.toBytes()).as("the source frame is only read").isEqualTo(before);
         assertThat(segmenter.segments()).isTrue();
         assertThat(segmenter.largest()).isEqualTo(54 + 1448);
+    }
+
+    @Test
+    void cutsTcpSegmentsShorterThanTheGuestsMssToFitABound() {
+        // a guest with a 1500-byte MTU behind a tunnel on a 1500-byte underlay: 1464 bytes per inner frame
+        Packet p = Packet.tcp4().tag(0x8100, 10).payload(10000).ipId(7).seq(1000).flags(Packet.ACK | Packet.PSH)
+                .gso(VnetHeader.GSO_TCPV4, 1448);
+        p.load(frame);
+
+        List<byte[]> segs = segment(true, 1464);
+
+        int mss = 1464 - 54;
+        assertThat(segs).hasSize((10000 + mss - 1) / mss);
+        List<byte[]> payloads = new ArrayList<>();
+        for (int i = 0; i < segs.size(); i++) {
+            byte[] s = segs.get(i);
+            assertThat(s.length).as("segment %d", i).isLessThanOrEqualTo(1464);
+            int flags = Packet.ACK | (i == segs.size() - 1 ? Packet.PSH : 0);
+            payloads.add(checkTcp4(s, 14, 7 + i, 1000 + i * mss, flags));
+        }
+        assertThat(Packet.concat(payloads)).isEqualTo(p.payloadBytes());
+        assertThat(segmenter.largest()).isEqualTo(1464);
+    }
+
+    @Test
+    void neverCutsUdpSegmentsOrPlainFramesToABound() {
+        Packet udp = Packet.udp4().payload(3000).gso(VnetHeader.GSO_UDP_L4, 1472);
+        udp.load(frame);
+        assertThat(segmenter.prepare(frame.buffer(), frame.start(), frame.frame(), frame.length(), false, 1000))
+                .isEqualTo(3);
+        assertThat(segmenter.largest()).as("datagrams keep the sender's boundaries").isEqualTo(14 + 20 + 8 + 1472);
     }
 
     @Test

@@ -113,8 +113,12 @@ class VxlanTest {
         frame.load(Frames.tagged(BCAST, H1, 0x8100, 10, 0x0800, 1451));
         assertThat(encapsulation.prepare(frame, only10, 1464)).isEqualTo(Refusal.TOO_BIG_FOR_UNDERLAY.code());
 
+        // a TCP super-frame of a guest whose MSS (1448) is too long for the underlay is cut shorter: 1410 bytes of payload
         Packet.tcp4().payload(20000).gso(VnetHeader.GSO_TCPV4, 1448).load(frame);
-        assertThat(encapsulation.prepare(frame, VNIS, 1464)).as("segments of 1502 bytes").isEqualTo(Refusal.TOO_BIG_FOR_UNDERLAY.code());
+        assertThat(encapsulation.prepare(frame, VNIS, 1464)).as("segments cut to fit").isEqualTo((20000 + 1409) / 1410);
+        // UDP GSO segments are datagrams: never cut, so too long ones are refused
+        Packet.udp4().payload(20000).gso(VnetHeader.GSO_UDP_L4, 1472).load(frame);
+        assertThat(encapsulation.prepare(frame, VNIS, 1464)).as("datagrams of 1514 bytes").isEqualTo(Refusal.TOO_BIG_FOR_UNDERLAY.code());
         Packet.udp4().payload(20000).gso(VnetHeader.GSO_UDP, 1000).load(frame);
         assertThat(encapsulation.prepare(frame, VNIS, 1464)).isEqualTo(Refusal.OFFLOAD_UNSUPPORTED.code());
     }
