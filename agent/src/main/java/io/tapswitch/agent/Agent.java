@@ -117,7 +117,7 @@ public final class Agent implements AutoCloseable {
                         f.memberLeft(event.getMember().getUuid().toString());
                     }
                 });
-                fabric.start();
+                await(fabric.start());
             } else {
                 await(vertx.deployVerticle(api));
             }

@@ -69,7 +69,7 @@ public final class Fabric implements AutoCloseable {
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
     private long seq;
     private int probeSeq;
-    private HostAdvert own;
+    private volatile HostAdvert own;
     private boolean reconciling;
     private boolean again;
     private volatile boolean closed;
@@ -90,9 +90,9 @@ public final class Fabric implements AutoCloseable {
         this.nodeId = nodeId;
     }
 
-    /** Starts advertising, listening, probing; call once. */
-    public void start() {
-        context.runOnContext(v -> {
+    /** Starts advertising, listening, probing; call once. Completes once adverts are listened to. */
+    public io.vertx.core.Future<Void> start() {
+        return onContext(() -> {
             consumers.add(vertx.eventBus().<JsonObject>consumer(ADVERTS, m -> heard(HostAdvert.of(m.body()))));
             consumers.add(vertx.eventBus().<JsonObject>localConsumer(io.tapswitch.agent.event.Events.CONFIG,
                     m -> advertise()));
@@ -102,7 +102,24 @@ public final class Fabric implements AutoCloseable {
             }));
             timers.add(vertx.setPeriodic(PROBE_PERIOD_MILLIS, id -> probe()));
             advertise();
+            return null;
         });
+    }
+
+    /**
+     * Runs {@code work} on the fabric's event-loop context, the one thread that touches its state,
+     * and completes with its result.
+     */
+    private <T> io.vertx.core.Future<T> onContext(java.util.concurrent.Callable<T> work) {
+        io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
+        context.runOnContext(v -> {
+            try {
+                promise.complete(work.call());
+            } catch (Exception e) {
+                promise.fail(e);
+            }
+        });
+        return promise.future();
     }
 
     /** The cluster says node {@code node} left; may be called from any thread. */
@@ -130,14 +147,14 @@ public final class Fabric implements AutoCloseable {
 
     /** The peers as this agent knows them now; call on any thread (the answer is a snapshot). */
     public io.vertx.core.Future<List<PeerView>> peers() {
-        return context.executeBlocking(() -> {
+        return onContext(() -> {
             List<PeerView> out = new ArrayList<>();
             for (Peer p : peers.values()) {
                 out.add(PeerView.of(p));
             }
             out.sort(java.util.Comparator.comparing(PeerView::hostId));
             return out;
-        }, false);
+        });
     }
 
     private void advertise() {
