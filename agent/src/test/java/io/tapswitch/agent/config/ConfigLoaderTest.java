@@ -37,6 +37,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheClusterAndVxlanSections() throws Exception {
+        AgentConfig c = loader.parse("t.yaml", """
+                cluster: {hostId: a, address: 198.19.77.1, members: [198.19.77.2, '198.19.77.3:5801']}
+                vxlan: {port: 14789, underlayMtu: 9000, vniMap: {10: 5010}, staticVteps: [{address: 198.19.77.9, vnis: [5010, 10020]}]}
+                """);
+        assertThat(c.cluster().port()).isEqualTo(ClusterSpec.DEFAULT_PORT);
+        assertThat(c.cluster().heartbeatSeconds()).isEqualTo(5);
+        assertThat(c.vxlan().vlanOf(5010)).isEqualTo(10);
+        assertThat(c.vxlan().vlanOf(10010)).as("VLAN 10 is mapped explicitly").isEqualTo(-1);
+        assertThat(c.vxlan().vlanOf(10020)).isEqualTo(20);
+        assertThat(c.vxlan().vniOf(10)).isEqualTo(5010);
+        assertThat(c.vxlan().staticVteps().get(0).port()).isEqualTo(VxlanSpec.DEFAULT_PORT);
+        assertThat(loader.parse("t.yaml", loader.toYaml(c))).as("written back and read again").isEqualTo(c);
+    }
+
+    @Test
     void acceptsJson() throws Exception {
         AgentConfig c = loader.parse("t.json", "{\"name\":\"j\",\"ports\":[{\"name\":\"p1\"}]}");
         assertThat(c.name()).isEqualTo("j");
@@ -58,6 +74,28 @@ class ConfigLoaderTest {
             "ports: [{kind: tap}]|ports[0].name: is required",
             "'[1, 2]'|(document): Cannot deserialize",
             "ports: [{name: p1, vlan: {mode: access, tag: 5000}}]|ports[0].vlan.tag: must be a VLAN ID in 1-4094",
+            "cluster: {members: [198.19.0.2]}|cluster.address: is required",
+            "cluster: {address: 10.0.0.300}|cluster.address: must be an IPv4 address",
+            "cluster: {address: 127.0.0.1}|cluster.address: must be a unicast address on the underlay",
+            "cluster: {address: 198.19.0.1, port: 70000}|cluster.port: must be a port 1 to 65535",
+            "cluster: {address: 198.19.0.1, eventBusPort: 5701}|cluster.eventBusPort: must differ from port 5701",
+            "cluster: {address: 198.19.0.1, members: ['198.19.0.2:x']}|cluster.members[0]: must be ADDRESS or ADDRESS:PORT",
+            "cluster: {address: 198.19.0.1, members: [somehost]}|cluster.members[0]: must be an IPv4 address",
+            "cluster: {address: 198.19.0.1, hostId: 'a b'}|cluster.hostId: use 1 to 63 letters",
+            "cluster: {address: 198.19.0.1, heartbeatSeconds: 0}|cluster.heartbeatSeconds: must be 1 to 300, was 0",
+            "cluster: {address: 198.19.0.1, tls: {keyStore: k.p12}}|cluster.tls.trustStore: is required",
+            "cluster: {address: 198.19.0.1, colour: red}|cluster.colour: unknown field 'colour'",
+            "vxlan: {port: 4789}|vxlan.address: is required without a cluster section",
+            "vxlan: {address: 198.19.0.1, underlayMtu: 100}|vxlan.underlayMtu: must be 576 to 65535, was 100",
+            "vxlan: {address: 198.19.0.1, vniBase: 0}|vxlan.vniBase: must be 1 to",
+            "vxlan: {address: 198.19.0.1, vniMap: {10: 16777215}}|vxlan.vniMap.10: must be a VNI 1 to 16777214",
+            "vxlan: {address: 198.19.0.1, vniMap: {5000: 7}}|vxlan.vniMap.5000: the key must be a VLAN 0 to 4094",
+            "vxlan: {address: 198.19.0.1, staticVteps: [{address: 198.19.0.3, vnis: [5]}]}|vxlan.staticVteps[0].vnis[0]: VNI 5 is not mapped to a VLAN",
+            "vxlan: {address: 198.19.0.1, staticVteps: [{address: 198.19.0.3}]}|vxlan.staticVteps[0].vnis: give at least one VNI",
+            "vxlan: {address: 198.19.0.1, staticVteps: [{vnis: [10010]}]}|vxlan.staticVteps[0].address: is required",
+            "vxlan: {address: 198.19.0.1, underlayMtu: big}|vxlan.underlayMtu:",
+            "ports: [{name: p1, kind: vtep, remote: '198.19.0.3:4789'}]|ports[0].kind: tunnel ports come from the vxlan section",
+            "ports: [{name: p1, remote: '198.19.0.3:4789'}]|ports[0].remote: only a vtep port has a remote end",
             "ports: [{name: p1, vlan: {mode: access}}]|ports[0].vlan.tag: access needs a VLAN ID",
             "ports: [{name: p1, vlan: {mode: trunk, trunks: '5-1'}}]|ports[0].vlan.trunks: range '5-1' is reversed",
             "ports: [{name: p1, vlan: {mode: fancy}}]|ports[0].vlan.mode: unknown VLAN mode 'fancy'",
