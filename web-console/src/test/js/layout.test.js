@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { concentric, shortNames } from '../../main/resources/webroot/js/layout.js';
+import { around, concentric, shortNames } from '../../main/resources/webroot/js/layout.js';
 
 const ports = (n, prefix = 'p') => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
 
@@ -120,4 +120,17 @@ test('names without a shared prefix, or a single name, are kept whole', () => {
   assert.deepEqual([...shortNames(['eth0', 'tap1'])], [['eth0', 'eth0'], ['tap1', 'tap1']]);
   assert.deepEqual([...shortNames(['tsdemo-p1'])], [['tsdemo-p1', 'tsdemo-p1']]);
   assert.deepEqual([...shortNames(['ab', 'abc'])], [['ab', 'ab'], ['abc', 'abc']]);
+});
+
+test('stations around a point start at the top of a ring, apart, and spill onto wider rings', () => {
+  assert.equal(around([], 90).size, 0);
+  const one = around(['x'], 90).get('x');
+  assert.ok(Math.abs(one.x) < 1e-9 && Math.abs(one.y + 90) < 1e-9, 'straight above');
+  const ids = Array.from({ length: 40 }, (_, i) => `s${i}`);
+  const placed = around(ids, 90);
+  assert.equal(placed.size, 40);
+  const points = ids.map((id) => placed.get(id));
+  assert.ok(points.every((p) => radius(p) >= 90 - 1e-9));
+  assert.ok(new Set(points.map((p) => Math.round(radius(p)))).size > 1, 'more than one ring');
+  assert.ok(minPairDistance(points) > 30);
 });

@@ -68,3 +68,22 @@ export function shortNames(names) {
   }
   return result;
 }
+
+/**
+ * Stations around a point (a remote host's switch): on rings from `radius` outwards, as many on a
+ * ring as fit HOST_SPACING apart, first at the top, clockwise.
+ *
+ * @return Map id -> {x, y}, relative to the point
+ */
+export function around(ids, radius) {
+  const positions = new Map();
+  let placed = 0;
+  for (let r = radius; placed < ids.length; r += HOST_RING_STEP) {
+    const onRing = Math.min(Math.max(1, Math.floor((2 * Math.PI * r) / HOST_SPACING)), ids.length - placed);
+    for (let k = 0; k < onRing; k++) {
+      positions.set(ids[placed + k], polar(r, -Math.PI / 2 + (2 * Math.PI * k) / onRing));
+    }
+    placed += onRing;
+  }
+  return positions;
+}
