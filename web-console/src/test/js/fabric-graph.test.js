@@ -41,7 +41,7 @@ test('an agent alone is drawn exactly as before /fabric answered: no compound, n
   assert.ok(node(alone, `mac:vtep-b/${B}`), 'alone, a MAC behind a tunnel port sits behind that port');
 });
 
-test('a cluster: one compound per host, this host\'s elements keep their ids and place', () => {
+test('a cluster: one compound per host, this host\'s elements keep their ids', () => {
   const s = twoHosts();
   const g = describe(s);
   assert.deepEqual(ids(g.nodes, 'fabric-host'), ['host:a', 'host:b']);
@@ -59,12 +59,29 @@ test('a cluster: one compound per host, this host\'s elements keep their ids and
   assert.equal(bSwitch.data.hostId, 'b');
   assert.equal(bSwitch.data.label, 'sw-b\n2 ports · 3 MACs');
   assert.deepEqual(g.nodes.filter((n) => n.data.parent === 'host:b').map((n) => n.data.id), ['host:b/switch']);
-  // This host sits where it is drawn alone; b to its right, clear of all of it.
-  const alone = describe(stateWith({ ports: s.ports, entries: [entry(A, 10, 'a1')] })).positions;
-  for (const [id, pos] of alone) assert.deepEqual(g.positions.get(id), pos, id);
-  const rightmost = Math.max(...[...alone.values()].map((p) => p.x));
+  // b to the right of this host, clear of all of it.
+  const rightmost = Math.max(...g.nodes.filter((n) => n.data.parent === 'host:a').map((n) => g.positions.get(n.data.id).x));
   assert.ok(g.positions.get('host:b/switch').x > rightmost + 100);
   assert.equal(g.positions.has('host:a'), false, 'compounds take the place of what they hold');
+});
+
+test('this host is drawn where it is drawn alone, its tunnel ports turned toward their peers', () => {
+  const radius = (p) => Math.hypot(p.x, p.y);
+  const s = twoHosts({ remote: { b: { ports: [portView('b1'), portView('b2'), vtepView('a')] } } });
+  const g = describe(s);
+  const alone = describe(stateWith({ ports: s.ports, entries: [entry(A, 10, 'a1')] })).positions;
+  assert.deepEqual(g.positions.get('switch'), { x: 0, y: 0 });
+  for (const name of ['a1', 'a2', 'vtep-b']) {
+    assert.ok(Math.abs(radius(g.positions.get(`port:${name}`)) - radius(alone.get(`port:${name}`))) < 1e-9, `${name} on the same ring`);
+  }
+  assert.ok(g.positions.get('port:vtep-b').x > 0, 'a\'s tunnel port faces b, on its right');
+  const bSwitch = g.positions.get('host:b/switch');
+  assert.ok(g.positions.get('host:b/port:vtep-a').x < bSwitch.x, 'b\'s faces a, on its left');
+  // Without tunnel ports (no VXLAN data plane) nothing turns: exactly the places of an agent alone.
+  const plain = stateWith({ ports: [portView('a1'), portView('a2')], entries: [entry(A, 10, 'a1')], fabric: clusterFabric('a', ['b']) });
+  const alonePlain = describe(stateWith({ ports: plain.ports, entries: [entry(A, 10, 'a1')] })).positions;
+  const gp = describe(plain).positions;
+  for (const [id, pos] of alonePlain) assert.deepEqual(gp.get(id), pos, id);
 });
 
 test('an opened host shows its own ports and stations inside its compound, with its own ids', () => {

@@ -9,7 +9,7 @@
 
 import { bitRate } from './format.js';
 import { vlanColor, vlanLight } from './colors.js';
-import { around, concentric, shortNames } from './layout.js';
+import { around, concentric, facing, shortNames } from './layout.js';
 import {
   clustered, entryHost, fabricHosts, hostFdb, hostLoaded, hostPorts, isLocal, rate, tunnelPeer,
 } from './state.js';
@@ -83,7 +83,8 @@ export function describe(state) {
  * One switch with its ports, the stations learned behind them, its VMs and mirrors, in its own
  * coordinates (the switch at the origin), with this host's ids.
  *
- * @param sw {label, ports, entries (an iterable of FDB entries), mirrors, vms}
+ * @param sw {label, ports, entries (an iterable of FDB entries), mirrors, vms, and optionally
+ *     facing: a Map from port name to the angle it should face (see layout.js's facing)}
  */
 function describeSwitch(sw) {
   const names = sw.ports.map((p) => p.name);
@@ -102,6 +103,7 @@ function describeSwitch(sw) {
     const vlan = p.vlan || { mode: 'trunk' };
     const ids = portVlans(vlan);
     const classes = ['port'];
+    if (p.kind === 'vtep') classes.push('vtep');
     if (!up) classes.push('down');
     if (vlan.mode === 'dot1q-tunnel') classes.push('tunnel');
     if (vlan.mode !== 'access' && vlan.mode !== 'dot1q-tunnel' && !vlan.trunks) classes.push('trunk-all');
@@ -166,7 +168,8 @@ function describeSwitch(sw) {
     }
   }
   for (const hs of hostsByPort.values()) hs.sort((a, b) => (a.startsWith('vm:') ? 0 : 1) - (b.startsWith('vm:') ? 0 : 1) || a.localeCompare(b));
-  return { nodes, edges, positions: concentric(names, hostsByPort) };
+  const ring = sw.facing ? facing(names, sw.facing) : names;
+  return { nodes, edges, positions: concentric(ring, hostsByPort) };
 }
 
 /** Room around a host's drawing (labels stick out of nodes), and between two hosts. */
@@ -188,9 +191,17 @@ function describeFabric(state) {
   /** host → Map(station id → {mac, vlans, table, static}) of stations others see behind it */
   const behind = new Map();
   // This host first, where it is drawn alone; /fabric lists it first, but need not.
+  const order = [...fabricHosts(state)].sort((x, y) => Number(y.self) - Number(x.self)).map((h) => h.host);
   for (const h of [...fabricHosts(state)].sort((x, y) => Number(y.self) - Number(x.self))) {
     const host = h.self ? null : h.host;
     const loaded = hostLoaded(state, host);
+    const ports = loaded ? hostPorts(state, host) : [];
+    // Hosts stand in a row: a tunnel port faces right to a host further on, left to one before.
+    const toward = new Map();
+    for (const p of ports) {
+      const peer = tunnelPeer(state, p);
+      if (peer !== null) toward.set(p.name, order.indexOf(peer) > order.indexOf(h.host) ? 0 : Math.PI);
+    }
     const fdbLoaded = hostLoaded(state, host, 'fdb');
     const entries = [];
     for (const e of fdbLoaded ? hostFdb(state, host).values() : []) {
@@ -208,10 +219,11 @@ function describeFabric(state) {
     const summary = h.summary;
     const sw = describeSwitch({
       label: host === null && state.switchInfo ? state.switchInfo.name : (summary && summary.name) || h.host,
-      ports: loaded ? hostPorts(state, host) : [],
+      ports,
       entries,
       mirrors: host === null ? state.mirrors : [],
       vms: host === null ? state.vms : [],
+      facing: toward,
     });
     groups.push({ h, host, loaded, sw });
   }
