@@ -374,6 +374,7 @@ export class TopologyView {
         open: !n.hasClass('closed'), label: n.data('label'),
         ports: n.children('.port').map((p) => p.data('name')),
         box: n.renderedBoundingBox({ includeLabels: false }),
+        switchBox: n.children('.switch').renderedBoundingBox({ includeLabels: false }),
       })),
       tunnels: cy.edges('.tunnel').map((e) => ({
         id: e.id(), hosts: e.data('hosts'), health: e.data('health'), label: e.data('label'), source: e.source().id(),
