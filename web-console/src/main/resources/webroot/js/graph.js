@@ -188,11 +188,12 @@ function describeFabric(state) {
   const edges = [];
   const positions = new Map();
   const groups = [];
-  /** host → Map(station id → {mac, vlans, table, static}) of stations others see behind it */
+  /** host → Map(station id → {mac, vlans, table}) of the stations other hosts see behind it */
   const behind = new Map();
-  // This host first, where it is drawn alone; /fabric lists it first, but need not.
-  const order = [...fabricHosts(state)].sort((x, y) => Number(y.self) - Number(x.self)).map((h) => h.host);
-  for (const h of [...fabricHosts(state)].sort((x, y) => Number(y.self) - Number(x.self))) {
+  // This host first, at the origin as when it is alone; /fabric lists it first, but need not.
+  const hosts = [...fabricHosts(state)].sort((x, y) => Number(y.self) - Number(x.self));
+  const order = hosts.map((h) => h.host);
+  for (const h of hosts) {
     const host = h.self ? null : h.host;
     const loaded = hostLoaded(state, host);
     const ports = loaded ? hostPorts(state, host) : [];
@@ -212,13 +213,12 @@ function describeFabric(state) {
       }
       if (!behind.has(peer)) behind.set(peer, new Map());
       const id = `tunnel-mac:${e.mac}`;
-      const seen = behind.get(peer).get(id) || { mac: e.mac, vlans: [], table: host, static: false };
+      const seen = behind.get(peer).get(id) || { mac: e.mac, vlans: [], table: host };
       if (!seen.vlans.includes(e.vlan)) seen.vlans.push(e.vlan);
       behind.get(peer).set(id, seen);
     }
-    const summary = h.summary;
     const sw = describeSwitch({
-      label: host === null && state.switchInfo ? state.switchInfo.name : (summary && summary.name) || h.host,
+      label: host === null && state.switchInfo ? state.switchInfo.name : (h.summary && h.summary.name) || h.host,
       ports,
       entries,
       mirrors: host === null ? state.mirrors : [],
