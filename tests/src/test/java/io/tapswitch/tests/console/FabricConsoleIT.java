@@ -322,7 +322,15 @@ class FabricConsoleIT {
         // One of b's ports, in the port panel: its counters as b counts them, live rates, no controls.
         Process traffic = pingFlood(host("b", 1), "198.18.91.4");
         try {
-            page.findElement(By.cssSelector(list + "tr[data-port='" + port("b", 1) + "']")).click();
+            // The list is redrawn every second with the rates: a row found may be gone when clicked.
+            By row = By.cssSelector(list + "tr[data-port='" + port("b", 1) + "']");
+            eventually().until(() -> {
+                if (page.findElements(row).isEmpty()) {
+                    return true;
+                }
+                page.findElement(row).click();
+                return false;
+            });
             eventually().untilAsserted(() -> {
                 assertThat(page.findElement(By.cssSelector("[data-testid='port-title']")).getText())
                         .startsWith(port("b", 1)).contains("on b");
@@ -338,16 +346,17 @@ class FabricConsoleIT {
 
             // b's MAC table in the FDB panel, without the flush, which would act on a.
             openTab("fdb");
-            new Select(page.findElement(By.cssSelector("[data-testid='fdb-host']"))).selectByValue("b");
             eventually().untilAsserted(() -> {
+                // Picking the host picked already changes nothing, so a picker redrawn meanwhile is picked again.
+                new Select(page.findElement(By.cssSelector("[data-testid='fdb-host']"))).selectByValue("b");
                 assertThat(page.findElements(By.cssSelector("[data-testid='fdb-table'] tbody tr")))
                         .extracting(r -> r.getDomAttribute("data-mac")).contains(mac("b", 1), mac("b", 2))
                         .doesNotContain(mac("a", 1));
                 assertThat(page.findElement(By.cssSelector("#panel-fdb [data-testid='remote-note']")).getText()).contains("read-only");
                 assertThat(page.findElement(By.cssSelector("[data-testid='fdb-flush']")).isDisplayed()).isFalse();
             });
-            new Select(page.findElement(By.cssSelector("[data-testid='fdb-host']"))).selectByValue("a");
             eventually().untilAsserted(() -> {
+                new Select(page.findElement(By.cssSelector("[data-testid='fdb-host']"))).selectByValue("a");
                 assertThat(page.findElements(By.cssSelector("[data-testid='fdb-table'] tbody tr")))
                         .extracting(r -> r.getDomAttribute("data-mac")).contains(mac("a", 1)).doesNotContain(mac("b", 1));
                 assertThat(page.findElement(By.cssSelector("[data-testid='fdb-flush']")).isDisplayed()).isTrue();
