@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { concentric, shortNames } from '../../main/resources/webroot/js/layout.js';
+import { around, concentric, facing, shortNames } from '../../main/resources/webroot/js/layout.js';
 
 const ports = (n, prefix = 'p') => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
 
@@ -120,4 +120,32 @@ test('names without a shared prefix, or a single name, are kept whole', () => {
   assert.deepEqual([...shortNames(['eth0', 'tap1'])], [['eth0', 'eth0'], ['tap1', 'tap1']]);
   assert.deepEqual([...shortNames(['tsdemo-p1'])], [['tsdemo-p1', 'tsdemo-p1']]);
   assert.deepEqual([...shortNames(['ab', 'abc'])], [['ab', 'ab'], ['abc', 'abc']]);
+});
+
+test('stations around a point start at the top of a ring, apart, and spill onto wider rings', () => {
+  assert.equal(around([], 90).size, 0);
+  const one = around(['x'], 90).get('x');
+  assert.ok(Math.abs(one.x) < 1e-9 && Math.abs(one.y + 90) < 1e-9, 'straight above');
+  const ids = Array.from({ length: 40 }, (_, i) => `s${i}`);
+  const placed = around(ids, 90);
+  assert.equal(placed.size, 40);
+  const points = ids.map((id) => placed.get(id));
+  assert.ok(points.every((p) => radius(p) >= 90 - 1e-9));
+  assert.ok(new Set(points.map((p) => Math.round(radius(p)))).size > 1, 'more than one ring');
+  assert.ok(minPairDistance(points) > 30);
+});
+
+test('ports can be turned to face a direction; the others keep their order in the places left', () => {
+  const names = ['p1', 'p2', 'p3', 'p4', 'vtep-b'];
+  assert.deepEqual(facing(names, new Map()), names);
+  // Five places: top, then every 72° clockwise. Right (0) is nearest the second place (-18°).
+  const right = facing(names, new Map([['vtep-b', 0]]));
+  assert.deepEqual(right, ['p1', 'vtep-b', 'p2', 'p3', 'p4']);
+  const placed = concentric(right, new Map()).get('port:vtep-b');
+  assert.ok(placed.x > 0 && Math.abs(placed.y) < placed.x, 'on the right');
+  // Two ports wanting the same side take the two nearest places; a port not there is ignored.
+  const both = facing(names, new Map([['p4', Math.PI], ['vtep-b', Math.PI], ['gone', 0]]));
+  assert.deepEqual([...both].sort(), [...names].sort());
+  const pos = concentric(both, new Map());
+  assert.ok(pos.get('port:p4').x < 0 && pos.get('port:vtep-b').x < 0, 'both on the left');
 });

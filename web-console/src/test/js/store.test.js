@@ -5,21 +5,26 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { Store } from '../../main/resources/webroot/js/store.js';
-import { entry, fdbEvent, fdbOf, portView } from './fixtures.js';
+import { hostFdb } from '../../main/resources/webroot/js/state.js';
+import { clusterFabric, entry, fabricHostView, fdbEvent, fdbOf, portView, standaloneFabric } from './fixtures.js';
 
 const A = '02:00:00:00:00:0a';
 const B = '02:00:00:00:00:0b';
 
-/** An API whose every call waits until the test answers it; calls are counted per method. */
+/**
+ * An API whose every call waits until the test answers it; calls are counted per method, and a
+ * remote host's as METHOD:HOST (hostPorts:b).
+ */
 class FakeApi {
   constructor() {
     this.calls = new Map();
     this.waiting = new Map();
-    for (const method of ['switchInfo', 'ports', 'fdb', 'vlans', 'mirrors', 'vms']) {
-      this[method] = () => {
-        this.calls.set(method, (this.calls.get(method) || 0) + 1);
+    for (const method of ['switchInfo', 'ports', 'fdb', 'vlans', 'mirrors', 'vms', 'fabric', 'hostPorts', 'hostFdb']) {
+      this[method] = (host) => {
+        const key = host === undefined ? method : `${method}:${host}`;
+        this.calls.set(key, (this.calls.get(key) || 0) + 1);
         return new Promise((resolve) => {
-          this.waiting.set(method, [...(this.waiting.get(method) || []), resolve]);
+          this.waiting.set(key, [...(this.waiting.get(key) || []), resolve]);
         });
       };
     }
@@ -42,6 +47,9 @@ const EMPTY = {
   vlans: { vlans: [], allVlans: [] }, mirrors: { mirrors: [] }, vms: { vms: [] },
 };
 
+/** Everything loading everything asks for, of an agent alone. */
+const EVERYTHING = { ...EMPTY, fabric: standaloneFabric() };
+
 function sleep(ms) {
   return new Promise((resolve) => { setTimeout(resolve, ms); });
 }
@@ -50,13 +58,13 @@ test('loading everything fills the state and tells each topic\'s listeners once'
   const fake = new FakeApi();
   const store = new Store(fake);
   const heard = [];
-  for (const t of ['switch', 'ports', 'fdb', 'vlans', 'mirrors', 'vms']) store.on(t, () => heard.push(t));
+  for (const t of ['switch', 'ports', 'fdb', 'vlans', 'mirrors', 'vms', 'fabric']) store.on(t, () => heard.push(t));
   const loaded = store.loadAll();
-  for (const [method, body] of Object.entries({ ...EMPTY, ports: { ports: [portView('p1')] }, fdb: { entries: [entry(A, 10, 'p1')] } })) {
+  for (const [method, body] of Object.entries({ ...EVERYTHING, ports: { ports: [portView('p1')] }, fdb: { entries: [entry(A, 10, 'p1')] } })) {
     fake.answer(method, body);
   }
   await loaded;
-  assert.deepEqual([...heard].sort(), ['fdb', 'mirrors', 'ports', 'switch', 'vlans', 'vms']);
+  assert.deepEqual([...heard].sort(), ['fabric', 'fdb', 'mirrors', 'ports', 'switch', 'vlans', 'vms']);
   assert.equal(store.switchInfo.name, 'sw');
   assert.equal(store.port('p1').name, 'p1');
   assert.deepEqual(fdbOf(store.state), [`10/${A}@p1`]);
@@ -123,7 +131,7 @@ test('loading everything is tried again after a failure, until it gets through',
   const loaded = store.loadAllUntilDone();
   for (let round = 0; round < 2; round++) {
     await sleep(round === 0 ? 0 : 600);
-    for (const [method, body] of Object.entries({ ...EMPTY, ports: { ports: [portView('p1')] } })) {
+    for (const [method, body] of Object.entries({ ...EVERYTHING, ports: { ports: [portView('p1')] } })) {
       if (method !== 'mirrors') fake.answer(method, body);
     }
   }
@@ -135,7 +143,7 @@ test('loading everything is tried again after a failure, until it gets through',
 
 test('a newer load (the stream reconnected) takes over from one still retrying', async () => {
   let down = true;
-  const answers = Object.fromEntries(Object.entries(EMPTY).map(([method, body]) => [method, () => Promise.resolve(body)]));
+  const answers = Object.fromEntries(Object.entries(EVERYTHING).map(([method, body]) => [method, () => Promise.resolve(body)]));
   const store = new Store({ ...answers, ports: () => (down ? Promise.reject(new Error('agent gone')) : Promise.resolve(EMPTY.ports)) });
   const first = store.loadAllUntilDone();
   await sleep(0);
@@ -143,4 +151,75 @@ test('a newer load (the stream reconnected) takes over from one still retrying',
   assert.equal(await first, false, 'the first stops retrying once the second started');
   down = false;
   assert.equal(await second, true);
+});
+
+test('in a cluster, tagged events wait for the fabric, which the store fetches for them', async () => {
+  const fake = new FakeApi();
+  const store = new Store(fake);
+  const heard = [];
+  store.on('fdb', () => heard.push('fdb'));
+  store.apply('fdb', fdbEvent('LEARNED', A, 10, 'p1', 'a'));
+  store.apply('fdb', fdbEvent('LEARNED', B, 10, 'b1', 'b'));
+  assert.deepEqual(heard, []);
+  await sleep(250);
+  assert.equal(fake.count('fabric'), 1, 'one fetch for both');
+  fake.answer('fabric', clusterFabric('a', ['b']));
+  await sleep(0);
+  assert.deepEqual(fdbOf(store.state), [`10/${A}@p1`], 'b\'s MAC is b\'s, and b is not open');
+  assert.deepEqual(heard, ['fdb']);
+});
+
+test('opening a remote host fetches its ports and table; a table fetch racing its events keeps them', async () => {
+  const fake = new FakeApi();
+  const store = new Store(fake);
+  const fabric = store.load('fabric');
+  fake.answer('fabric', clusterFabric('a', ['b']));
+  await fabric;
+  store.openHost('b');
+  await sleep(250);
+  assert.equal(fake.count('hostPorts:b'), 1);
+  assert.equal(fake.count('hostFdb:b'), 1);
+  store.apply('fdb', fdbEvent('LEARNED', B, 10, 'b2', 'b')); // after the request went out
+  fake.answer('hostPorts:b', { ports: [portView('b1'), portView('b2')] });
+  fake.answer('hostFdb:b', { entries: [entry(A, 10, 'b1')] });
+  await sleep(0);
+  assert.deepEqual(store.state.remote.get('b').ports.map((p) => p.name), ['b1', 'b2']);
+  assert.deepEqual([...hostFdb(store.state, 'b').keys()].sort(), [`10/${A}`, `10/${B}`]);
+  assert.equal(store.port('b2', 'b').name, 'b2');
+  assert.equal(store.port('b2'), null);
+
+  // Loading everything again (the stream reconnected) fetches the open host's too.
+  const all = store.loadAll();
+  for (const [method, body] of Object.entries({ ...EMPTY, fabric: clusterFabric('a', ['b']) })) fake.answer(method, body);
+  fake.answer('hostPorts:b', { ports: [portView('b1')] });
+  fake.answer('hostFdb:b', { entries: [] });
+  await all;
+  assert.deepEqual(store.state.remote.get('b').ports.map((p) => p.name), ['b1']);
+});
+
+test('the fabric is fetched again every few seconds while clustered, never for an agent alone', async () => {
+  const alone = new FakeApi();
+  const store = new Store(alone);
+  const loading = store.load('fabric');
+  alone.answer('fabric', standaloneFabric());
+  await loading;
+  store.startFabricRefresh(20);
+  await sleep(300);
+  assert.equal(alone.count('fabric'), 1, 'only the first load');
+  store.stopFabricRefresh();
+
+  const fake = new FakeApi();
+  const clustered = new Store(fake);
+  const first = clustered.load('fabric');
+  fake.answer('fabric', clusterFabric('a', ['b']));
+  await first;
+  const states = [];
+  clustered.on('fabric', (s) => states.push(s.fabric.hosts[1].state));
+  clustered.startFabricRefresh(20);
+  await sleep(250);
+  clustered.stopFabricRefresh();
+  assert.ok(fake.count('fabric') >= 2, `fetched again (${fake.count('fabric')})`);
+  fake.answer('fabric', clusterFabric('a', [fabricHostView('b', { state: 'down' })]));
+  await sleep(0);
+  assert.deepEqual(states, ['down'], 'a host that left shows as soon as the fabric says so');
 });

@@ -105,4 +105,7 @@ export const api = {
   removeMirror: (name) => request('DELETE', `/mirrors/${encodeURIComponent(name)}`),
   trace: (probe) => request('POST', '/trace', probe),
   openApi: () => request('GET', '/openapi.json'),
+  fabric: () => request('GET', '/fabric'),
+  hostPorts: (host) => request('GET', `/hosts/${encodeURIComponent(host)}/ports`),
+  hostFdb: (host) => request('GET', `/hosts/${encodeURIComponent(host)}/fdb`),
 };

@@ -2,9 +2,10 @@
 // event stream, and wires the topology to the panels. No build step: plain ES modules.
 
 import { onUnauthorized, setToken } from './api.js';
-import { vlanColor, vlanLabel } from './colors.js';
+import { TUNNEL_COLORS, vlanColor, vlanLabel } from './colors.js';
 import { h, replace, showErrors } from './dom.js';
 import { EventFeed } from './feed.js';
+import * as S from './state.js';
 import { Store } from './store.js';
 import { TopologyView } from './topology.js';
 import { PortPanel } from './panels/port.js';
@@ -12,6 +13,7 @@ import { FdbPanel } from './panels/fdb.js';
 import { VlanPanel } from './panels/vlans.js';
 import { MirrorPanel } from './panels/mirrors.js';
 import { TracePanel } from './panels/trace.js';
+import { FabricPanel } from './panels/fabric.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,7 +23,7 @@ function showGlobalError(err) {
   box.append(h('button', { type: 'button', class: 'link', onclick: () => box.replaceChildren() }, 'dismiss'));
 }
 
-const TABS = ['port', 'fdb', 'vlans', 'mirrors', 'trace'];
+const TABS = ['port', 'fdb', 'vlans', 'mirrors', 'trace', 'fabric'];
 
 function openTab(name) {
   if (name !== 'port') history.replaceState(null, '', `#${name}`);
@@ -46,12 +48,33 @@ function renderVlanFilter(store, topology) {
 }
 
 function renderLegend(store) {
+  // In a fabric, what the tunnels' colors and a greyed host mean.
+  const fabric = S.clustered(store.state) ? [
+    h('span', { class: 'legend-item' }, 'tunnel ', Object.entries(TUNNEL_COLORS).map(([health, color]) => h('span', { class: 'legend-sub' },
+      h('span', { class: 'swatch tunnel', style: { background: color } }), health))),
+    h('span', { class: 'legend-item' }, h('span', { class: 'swatch host-down' }), 'host down'),
+  ] : [];
   replace($('legend'),
     store.knownVlans().map((v) => h('span', { class: 'legend-item' },
       h('span', { class: 'swatch', style: { background: vlanColor(v) } }), vlanLabel(v))),
     h('span', { class: 'legend-item' }, h('span', { class: 'swatch down' }), 'port down'),
     h('span', { class: 'legend-item' }, h('span', { class: 'swatch mirror' }), 'mirror output'),
-    h('span', { class: 'legend-item' }, h('span', { class: 'swatch trunk' }), 'trunk (all VLANs)'));
+    h('span', { class: 'legend-item' }, h('span', { class: 'swatch trunk' }), 'trunk (all VLANs)'),
+    fabric);
+}
+
+/** In a fabric: the Fabric tab, and a badge with how many hosts there are and how many are not up. */
+function renderFabric(store) {
+  const state = store.state;
+  const on = S.clustered(state);
+  document.querySelector('.tabs [data-tab="fabric"]').hidden = !on;
+  const badge = $('fabric-summary');
+  badge.hidden = !on;
+  if (!on) return;
+  const hosts = S.fabricHosts(state);
+  const notUp = hosts.filter((x) => x.state !== 'up');
+  badge.textContent = `${S.localHost(state)} · ${hosts.length} hosts${notUp.length ? ` · ${notUp.map((x) => `${x.host} ${x.state}`).join(', ')}` : ''}`;
+  badge.dataset.down = String(notUp.length > 0);
 }
 
 async function main() {
@@ -59,25 +82,37 @@ async function main() {
   store.onError(showGlobalError);
   const ctx = { store };
   const topology = new TopologyView($('topology'), store, {
-    onPort: (name) => ctx.selectPort(name),
-    onHost: (mac, port) => {
+    onPort: (name, host) => ctx.selectPort(name, host),
+    onHost: (mac, port, host) => {
+      const local = S.isLocal(store.state, host);
+      const table = local ? null : host;
+      if (ctx.fdb.host !== table) ctx.fdb.showHost(table);
       ctx.fdb.setFilter(mac);
-      ctx.trace.from(mac, port);
+      // A trace is this host's: it starts at one of its ports.
+      if (local && port) ctx.trace.from(mac, port);
       openTab('fdb');
     },
+    onFabricHost: (host) => ctx.openHost(host),
   });
   ctx.topology = topology;
-  ctx.selectPort = (name) => {
-    topology.select(name);
-    ctx.port.select(name);
+  /** Opens port `name` of `host` (null: this host), or with no name that host's port list. */
+  ctx.selectPort = (name, host = null) => {
+    const remote = !S.isLocal(store.state, host);
+    if (remote) store.openHost(host);
+    topology.select(name, remote ? host : null);
+    ctx.port.select(name, remote ? host : null);
     openTab('port');
-    history.replaceState(null, '', name ? `#port/${encodeURIComponent(name)}` : '#port');
+    const hostPart = remote ? `host/${encodeURIComponent(host)}/` : '';
+    history.replaceState(null, '', name ? `#${hostPart}port/${encodeURIComponent(name)}` : remote ? `#host/${encodeURIComponent(host)}` : '#port');
   };
+  /** Opens a host of the fabric: its ports in the port panel (fetched, then kept, for another host). */
+  ctx.openHost = (host) => ctx.selectPort(null, host);
   ctx.port = new PortPanel($('panel-port'), ctx);
   ctx.fdb = new FdbPanel($('panel-fdb'), ctx);
   ctx.vlans = new VlanPanel($('panel-vlans'), ctx);
   ctx.mirrors = new MirrorPanel($('panel-mirrors'), ctx);
   ctx.trace = new TracePanel($('panel-trace'), ctx);
+  ctx.fabric = new FabricPanel($('fabric'), ctx);
 
   document.querySelectorAll('.tabs [data-tab]').forEach((b) => b.addEventListener('click', () => {
     openTab(b.dataset.tab);
@@ -86,12 +121,14 @@ async function main() {
   $('fit-view').addEventListener('click', () => topology.fit());
   $('vlan-filter').addEventListener('change', (e) => topology.setVlanFilter(e.target.value === '' ? null : Number(e.target.value)));
   store.on('switch', renderHeader);
-  for (const t of ['vlans', 'fdb']) {
+  for (const t of ['vlans', 'fdb', 'fabric']) {
     store.on(t, () => {
       renderVlanFilter(store, topology);
       renderLegend(store);
     });
   }
+  store.on('fabric', renderFabric);
+  $('fabric-summary').addEventListener('click', () => openTab('fabric'));
 
   onUnauthorized(() => { $('token-prompt').hidden = false; });
   $('token-form').addEventListener('submit', (e) => {
@@ -117,12 +154,26 @@ async function main() {
     },
   });
 
-  window.tapswitch = { store, topology, snapshot: () => topology.snapshot(), selectPort: ctx.selectPort, openTab };
-  // Deep links: #fdb, #vlans, #mirrors, #trace open a tab; #port/NAME opens a port.
-  const hash = decodeURIComponent(window.location.hash.slice(1));
+  window.tapswitch = {
+    store, topology, snapshot: () => topology.snapshot(), selectPort: ctx.selectPort, openHost: ctx.openHost, openTab,
+  };
+  // Deep links: #fdb, #vlans, #mirrors, #trace, #fabric open a tab; #port/NAME opens a port;
+  // #host/HOST opens a host of the fabric, #host/HOST/port/NAME one of its ports.
+  const hash = window.location.hash.slice(1);
+  const hostLink = /^host\/([^/]+)(?:\/port\/([^/]+))?$/.exec(hash);
   if (hash.startsWith('port/')) {
+    const name = decodeURIComponent(hash.slice(5));
     store.on('ports', function once() {
-      if (!ctx.port.name && store.port(hash.slice(5))) ctx.selectPort(hash.slice(5));
+      if (!ctx.port.name && store.port(name)) ctx.selectPort(name);
+    });
+  } else if (hostLink) {
+    // Which host is this one only the fabric says.
+    let done = false;
+    store.on('fabric', () => {
+      if (done || !S.fabricHost(store.state, decodeURIComponent(hostLink[1]))) return;
+      done = true;
+      const host = decodeURIComponent(hostLink[1]);
+      ctx.selectPort(hostLink[2] ? decodeURIComponent(hostLink[2]) : null, host);
     });
   } else if (TABS.includes(hash)) {
     openTab(hash);
@@ -131,6 +182,7 @@ async function main() {
   // A first load paints at once; every (re)connection of the stream loads again (until it gets
   // through), so that nothing that happened before the stream was open is missed.
   store.loadAll().catch(showGlobalError);
+  store.startFabricRefresh();
   feed.start();
 }
 

@@ -18,3 +18,6 @@ export function vlanLight(vid) {
 export function vlanLabel(vid) {
   return vid === 0 ? 'untagged (0)' : `VLAN ${vid}`;
 }
+
+/** A tunnel's color by its health, as this host's probes of the peer give it. */
+export const TUNNEL_COLORS = Object.freeze({ up: '#2e7d32', down: '#c62828', 'mtu-bad': '#ef6c00', unknown: '#90a4ae' });

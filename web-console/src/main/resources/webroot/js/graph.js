@@ -1,9 +1,18 @@
 // The graph the topology view draws, as plain data: the nodes, edges and positions a state
 // implies. Pure (no cytoscape, no DOM), so that what is drawn for a state can be tested in Node;
 // topology.js hands the result to cytoscape and keeps it current.
+//
+// An agent alone is one switch, drawn as it always was. In a fabric each host is a compound node
+// holding its switch, ports and stations; this host's elements keep the ids they have alone
+// ('switch', 'port:NAME', ...), another host's are prefixed with 'host:HOST/' (host ids hold no
+// '/'), so that a port and a station keep their node, and their place, when the fabric appears.
 
+import { bitRate } from './format.js';
 import { vlanColor, vlanLight } from './colors.js';
-import { concentric, shortNames } from './layout.js';
+import { around, concentric, facing, shortNames } from './layout.js';
+import {
+  clustered, entryHost, fabricHosts, hostFdb, hostLoaded, hostPorts, isLocal, rate, tunnelPeer,
+} from './state.js';
 
 /** Most VLANs a trunk port's pie shows. */
 export const MAX_PIE = 6;
@@ -27,6 +36,33 @@ export function portVlans(vlan) {
   return ids.slice(0, MAX_PIE);
 }
 
+/** Whether a port of VLAN configuration `vlan` carries VLAN `vid`, from the configuration alone. */
+export function carriesVlan(vlan, vid) {
+  const v = vlan || { mode: 'trunk' };
+  if ((v.mode === 'access' || v.mode === 'dot1q-tunnel') || (v.tag && v.tag === vid)) return v.tag === vid;
+  if (!v.trunks) return true;
+  return v.trunks.split(',').some((part) => {
+    const [a, b] = part.split('-').map(Number);
+    return vid >= a && vid <= (b || a);
+  });
+}
+
+/** The id prefix of a host's elements: none for this host, 'host:HOST/' for another. */
+export function scopeOf(state, host) {
+  return isLocal(state, host) ? '' : `host:${host}/`;
+}
+
+/** The node id of port `name` of `host` (null: this host). */
+export function portNodeId(state, name, host = null) {
+  return `${scopeOf(state, host)}port:${name}`;
+}
+
+/** A tunnel's label: its health, then what it carries (in: from the peer; out: to it), when anything. */
+export function tunnelLabel(health, r) {
+  const total = r.rxBps + r.txBps;
+  return total > 0 ? `${health} · in ${bitRate(r.rxBps)} · out ${bitRate(r.txBps)}` : health;
+}
+
 /**
  * The element descriptions a state (state.js) implies.
  *
@@ -34,22 +70,40 @@ export function portVlans(vlan) {
  *     from node id to {x, y}
  */
 export function describe(state) {
-  const names = state.ports.map((p) => p.name);
+  if (!clustered(state)) {
+    return describeSwitch({
+      label: state.switchInfo ? state.switchInfo.name : 'switch',
+      ports: state.ports, entries: state.fdb.values(), mirrors: state.mirrors, vms: state.vms,
+    });
+  }
+  return describeFabric(state);
+}
+
+/**
+ * One switch with its ports, the stations learned behind them, its VMs and mirrors, in its own
+ * coordinates (the switch at the origin), with this host's ids.
+ *
+ * @param sw {label, ports, entries (an iterable of FDB entries), mirrors, vms, and optionally
+ *     facing: a Map from port name to the angle it should face (see layout.js's facing)}
+ */
+function describeSwitch(sw) {
+  const names = sw.ports.map((p) => p.name);
   const short = shortNames(names);
   const mirrorOut = new Map();
   const mirrorSrc = new Set();
-  for (const m of state.mirrors) {
+  for (const m of sw.mirrors) {
     const c = m.config;
     if (c.outputPort) mirrorOut.set(c.outputPort, [...(mirrorOut.get(c.outputPort) || []), c.name]);
     [...(c.srcPorts || []), ...(c.dstPorts || [])].forEach((p) => mirrorSrc.add(p));
   }
-  const nodes = [{ data: { id: 'switch', label: state.switchInfo ? state.switchInfo.name : 'switch' }, classes: 'switch' }];
+  const nodes = [{ data: { id: 'switch', label: sw.label }, classes: 'switch' }];
   const edges = [];
-  for (const p of state.ports) {
+  for (const p of sw.ports) {
     const up = p.enabled && p.operUp;
     const vlan = p.vlan || { mode: 'trunk' };
     const ids = portVlans(vlan);
     const classes = ['port'];
+    if (p.kind === 'vtep') classes.push('vtep');
     if (!up) classes.push('down');
     if (vlan.mode === 'dot1q-tunnel') classes.push('tunnel');
     if (vlan.mode !== 'access' && vlan.mode !== 'dot1q-tunnel' && !vlan.trunks) classes.push('trunk-all');
@@ -69,7 +123,7 @@ export function describe(state) {
   }
   const hostsByPort = new Map();
   const hosts = new Map();
-  for (const e of state.fdb.values()) {
+  for (const e of sw.entries) {
     if (!names.includes(e.port)) continue;
     const id = `mac:${e.port}/${e.mac}`;
     if (!hosts.has(id)) {
@@ -91,7 +145,7 @@ export function describe(state) {
       classes: 'hostlink' });
   }
   // A VM of a lab sits behind each of its ports, nearest to the port, its learned MACs around it.
-  for (const vm of state.vms || []) {
+  for (const vm of sw.vms || []) {
     const id = `vm:${vm.lab}/${vm.name}`;
     const ports = (vm.ports || []).filter((p) => names.includes(p));
     if (ports.length === 0) continue;
@@ -104,7 +158,7 @@ export function describe(state) {
     }
     hostsByPort.set(ports[0], [id, ...(hostsByPort.get(ports[0]) || [])]);
   }
-  for (const m of state.mirrors) {
+  for (const m of sw.mirrors) {
     const c = m.config;
     if (!c.outputPort || !names.includes(c.outputPort)) continue;
     for (const src of new Set([...(c.srcPorts || []), ...(c.dstPorts || [])])) {
@@ -114,5 +168,167 @@ export function describe(state) {
     }
   }
   for (const hs of hostsByPort.values()) hs.sort((a, b) => (a.startsWith('vm:') ? 0 : 1) - (b.startsWith('vm:') ? 0 : 1) || a.localeCompare(b));
-  return { nodes, edges, positions: concentric(names, hostsByPort) };
+  const ring = sw.facing ? facing(names, sw.facing) : names;
+  return { nodes, edges, positions: concentric(ring, hostsByPort) };
+}
+
+/** Room around a host's drawing (labels stick out of nodes), and between two hosts. */
+const HOST_MARGIN = 70;
+const HOST_GAP = 140;
+
+/**
+ * The fabric: a compound node per host, this one first, then the others in the order /fabric
+ * lists them, left to right. A remote host shows its ports and stations once a user opened it;
+ * until then, its switch alone, with the summary the fabric gives. Stations one host learned
+ * through a tunnel are drawn behind the host they sit on (beside its switch), not behind the
+ * tunnel port, unless that host's own table already draws them behind one of its ports.
+ */
+function describeFabric(state) {
+  const nodes = [];
+  const edges = [];
+  const positions = new Map();
+  const groups = [];
+  /** host → Map(station id → {mac, vlans, table}) of the stations other hosts see behind it */
+  const behind = new Map();
+  // This host first, at the origin as when it is alone; /fabric lists it first, but need not.
+  const hosts = [...fabricHosts(state)].sort((x, y) => Number(y.self) - Number(x.self));
+  const order = hosts.map((h) => h.host);
+  for (const h of hosts) {
+    const host = h.self ? null : h.host;
+    const loaded = hostLoaded(state, host);
+    const ports = loaded ? hostPorts(state, host) : [];
+    // Hosts stand in a row: a tunnel port faces right to a host further on, left to one before.
+    const toward = new Map();
+    for (const p of ports) {
+      const peer = tunnelPeer(state, p);
+      if (peer !== null) toward.set(p.name, order.indexOf(peer) > order.indexOf(h.host) ? 0 : Math.PI);
+    }
+    const fdbLoaded = hostLoaded(state, host, 'fdb');
+    const entries = [];
+    for (const e of fdbLoaded ? hostFdb(state, host).values() : []) {
+      const peer = entryHost(state, e, host);
+      if (peer === null || peer === h.host) {
+        entries.push(e);
+        continue;
+      }
+      if (!behind.has(peer)) behind.set(peer, new Map());
+      const id = `tunnel-mac:${e.mac}`;
+      const seen = behind.get(peer).get(id) || { mac: e.mac, vlans: [], table: host };
+      if (!seen.vlans.includes(e.vlan)) seen.vlans.push(e.vlan);
+      behind.get(peer).set(id, seen);
+    }
+    const sw = describeSwitch({
+      label: host === null && state.switchInfo ? state.switchInfo.name : (h.summary && h.summary.name) || h.host,
+      ports,
+      entries,
+      mirrors: host === null ? state.mirrors : [],
+      vms: host === null ? state.vms : [],
+      facing: toward,
+    });
+    groups.push({ h, host, loaded, sw });
+  }
+  for (const g of groups) {
+    const { h, host, sw } = g;
+    // What a host's own table already draws behind one of its ports is not drawn again beside it.
+    const own = new Set(sw.nodes.filter((n) => n.classes.startsWith('host')).map((n) => n.data.mac));
+    const extra = [...(behind.get(h.host) || new Map())].filter(([, st]) => !own.has(st.mac));
+    for (const [id, st] of extra) {
+      st.vlans.sort((a, b) => a - b);
+      const first = st.vlans[0];
+      sw.nodes.push({
+        data: { id, mac: st.mac, port: null, vlans: st.vlans, table: st.table, label: `${st.mac}\nvlan ${st.vlans.join(',')}`,
+          color: vlanColor(first), fill: vlanLight(first) },
+        classes: 'host tunnel-station',
+      });
+      sw.edges.push({ data: { id: `link:${id}`, source: 'switch', target: id, color: vlanColor(first), width: 1.5 },
+        classes: 'hostlink' });
+    }
+    const reach = Math.max(0, ...[...sw.positions.values()].map((p) => Math.hypot(p.x, p.y)));
+    around(extra.map(([id]) => id), sw.nodes.some((n) => n.classes.startsWith('port')) ? reach + HOST_MARGIN : 90)
+      .forEach((pos, id) => sw.positions.set(id, pos));
+    g.down = h.state === 'down';
+    const compound = `host:${h.host}`;
+    const classes = ['fabric-host', host === null ? 'local' : 'remote', `state-${h.state}`];
+    if (host !== null && !g.loaded) classes.push('closed');
+    const title = `${h.host}${host === null ? ' (this host)' : ''}${h.state === 'up' ? '' : ` · ${h.state}`}`;
+    nodes.push({ data: { id: compound, hostId: h.host, local: host === null, state: h.state, label: title }, classes: classes.join(' ') });
+    const scope = host === null ? '' : `host:${h.host}/`;
+    const scoped = (id) => `${scope}${id}`;
+    const mark = (classesOf) => (g.down ? `${classesOf} in-down` : classesOf);
+    for (const n of sw.nodes) {
+      const data = { ...n.data, id: scoped(n.data.id), parent: compound, host };
+      if (n.data.id === 'switch') {
+        data.hostId = h.host;
+        if (host !== null && !g.loaded && h.summary) data.label = `${data.label}\n${h.summary.ports} ports · ${h.summary.macs} MACs`;
+      }
+      nodes.push({ data, classes: mark(n.data.id === 'switch' && host !== null && !g.loaded ? `${n.classes} closed` : n.classes) });
+    }
+    for (const e of sw.edges) {
+      edges.push({ data: { ...e.data, id: scoped(e.data.id), source: scoped(e.data.source), target: scoped(e.data.target), host },
+        classes: mark(e.classes) });
+    }
+    g.positions = new Map([...sw.positions].map(([id, pos]) => [scoped(id), pos]));
+  }
+  placeSideBySide(groups, positions);
+  edges.push(...tunnels(state, groups));
+  return { nodes, edges, positions };
+}
+
+/** Puts the hosts' drawings left to right, this host's where it is drawn alone (at the origin). */
+function placeSideBySide(groups, positions) {
+  let right = null;
+  for (const g of groups) {
+    const xs = [...g.positions.values()].map((p) => p.x);
+    const dx = right === null ? 0 : right + HOST_GAP - (Math.min(...xs) - HOST_MARGIN);
+    for (const [id, pos] of g.positions) positions.set(id, { x: pos.x + dx, y: pos.y });
+    right = Math.max(...xs) + HOST_MARGIN + dx;
+  }
+}
+
+/**
+ * One edge per pair of hosts joined by a tunnel: from this host's tunnel port to the peer (its
+ * own tunnel port back when it is drawn, else its switch), colored by the health this host's
+ * probes give it and as wide as the tunnel port's rate. A pair of two other hosts is drawn when
+ * one of them is open and has a tunnel port to the other; this host does not probe that tunnel,
+ * so its health is unknown here. Without tunnel ports (a fabric without the VXLAN data plane, or
+ * a peer whose port was removed when it went down) the edge joins the two switches.
+ *
+ * @param groups the hosts' drawings, this host's first
+ */
+function tunnels(state, groups) {
+  const hasPort = (g, peer) => g.loaded && hostPorts(state, g.host).some((p) => tunnelPeer(state, p) === peer);
+  const scope = (g) => (g.host === null ? '' : `host:${g.h.host}/`);
+  const out = [];
+  groups.forEach((a, i) => {
+    for (const b of groups.slice(i + 1)) {
+      const aPort = hasPort(a, b.h.host);
+      const bPort = hasPort(b, a.h.host);
+      const ours = a.host === null;
+      if (!ours && !aPort && !bPort) continue;
+      const health = (ours && b.h.tunnel) || 'unknown';
+      // The rate of a's tunnel port; else of b's, whose "in" is what a sends.
+      let seen = { rxBps: 0, txBps: 0 };
+      let ratePort = null;
+      let rateHost = null;
+      if (aPort || bPort) {
+        [ratePort, rateHost] = aPort ? [`vtep-${b.h.host}`, a.host] : [`vtep-${a.h.host}`, b.host];
+        const r = rate(state, ratePort, rateHost);
+        seen = aPort ? r : { rxBps: r.txBps, txBps: r.rxBps };
+      }
+      const classes = ['tunnel', `health-${health}`];
+      if (!aPort && !bPort) classes.push('no-port');
+      for (const g of [a, b]) if (g.h.state !== 'up') classes.push(`peer-${g.h.state}`);
+      out.push({
+        data: {
+          id: `tunnel:${a.h.host}~${b.h.host}`,
+          source: aPort ? `${scope(a)}port:vtep-${b.h.host}` : `${scope(a)}switch`,
+          target: bPort ? `${scope(b)}port:vtep-${a.h.host}` : `${scope(b)}switch`,
+          hosts: [a.h.host, b.h.host], health, ratePort, rateHost, flipped: !aPort && bPort,
+          label: tunnelLabel(health, seen), width: edgeWidth(seen.rxBps + seen.txBps),
+        },
+        classes: classes.join(' '),
+      });
+    }
+  });
+  return out;
 }

@@ -68,3 +68,50 @@ export function shortNames(names) {
   }
   return result;
 }
+
+/**
+ * Stations around a point (a remote host's switch): on rings from `radius` outwards, as many on a
+ * ring as fit HOST_SPACING apart, first at the top, clockwise.
+ *
+ * @return Map id -> {x, y}, relative to the point
+ */
+export function around(ids, radius) {
+  const positions = new Map();
+  let placed = 0;
+  for (let r = radius; placed < ids.length; r += HOST_RING_STEP) {
+    const onRing = Math.min(Math.max(1, Math.floor((2 * Math.PI * r) / HOST_SPACING)), ids.length - placed);
+    for (let k = 0; k < onRing; k++) {
+      positions.set(ids[placed + k], polar(r, -Math.PI / 2 + (2 * Math.PI * k) / onRing));
+    }
+    placed += onRing;
+  }
+  return positions;
+}
+
+/**
+ * Port names in ring order, such that some ports face a direction: concentric() puts the i-th
+ * name at angle -π/2 + i·2π/n, so each port in `wanted` takes the free place nearest its angle (in
+ * the order given), and the others keep their order in the places left. A host's tunnel ports so
+ * face the hosts they lead to, and its tunnels do not cross its own drawing.
+ *
+ * @param wanted Map port name -> angle (radians, 0 to the right, clockwise as the y axis points down)
+ */
+export function facing(names, wanted) {
+  const n = names.length;
+  const slots = new Array(n).fill(null);
+  const angleOf = (i) => -Math.PI / 2 + (i * 2 * Math.PI) / n;
+  const gap = (a, b) => {
+    const d = Math.abs(a - b) % (2 * Math.PI);
+    return Math.min(d, 2 * Math.PI - d);
+  };
+  for (const [name, angle] of wanted) {
+    if (!names.includes(name)) continue;
+    let best = -1;
+    for (let i = 0; i < n; i++) {
+      if (slots[i] === null && (best < 0 || gap(angleOf(i), angle) < gap(angleOf(best), angle) - 1e-9)) best = i;
+    }
+    slots[best] = name;
+  }
+  const rest = names.filter((name) => !slots.includes(name));
+  return slots.map((name) => (name === null ? rest.shift() : name));
+}

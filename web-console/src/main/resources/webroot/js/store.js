@@ -1,7 +1,8 @@
 // What the console knows about the switch: REST snapshots, kept current by the event stream.
 //
-// Listeners subscribe to topics ('ports', 'fdb', 'vlans', 'mirrors', 'switch', 'vms', 'rates') and
-// are called after the data changed. The FDB is patched entry by entry from 'fdb' events; ports,
+// Listeners subscribe to topics ('ports', 'fdb', 'vlans', 'mirrors', 'switch', 'vms', 'rates',
+// 'fabric', 'hosts') and are called after the data changed; 'ports', 'fdb' and 'rates' are heard
+// for a remote host's data too. The FDB is patched entry by entry from 'fdb' events; ports,
 // VLANs and mirrors are reloaded from REST after 'config' and 'port' events (debounced), so that
 // the console shows exactly what the API says rather than its own guess of a change's effect.
 //
@@ -13,6 +14,11 @@ import { api } from './api.js';
 import * as S from './state.js';
 
 const RELOAD_DEBOUNCE_MS = 150;
+/**
+ * How often /fabric is fetched again while clustered: a host's state and its tunnel's health
+ * change without an event of their own (a host that leaves sends nothing).
+ */
+export const FABRIC_REFRESH_MS = 3000;
 /** Pauses before loading everything again after a failure, the last one repeated. */
 const LOAD_RETRY_MS = [500, 1000, 2000, 5000];
 
@@ -28,7 +34,15 @@ const LOADERS = {
   vlans: (source) => source.vlans(),
   mirrors: (source) => source.mirrors(),
   vms: (source) => source.vms(),
+  fabric: (source) => source.fabric(),
 };
+
+/** The loader of a topic: one of LOADERS, or a remote host's ports or MAC table. */
+function loaderOf(topic) {
+  const remote = S.parseHostTopic(topic);
+  if (!remote) return LOADERS[topic];
+  return remote.what === 'ports' ? (source) => source.hostPorts(remote.host) : (source) => source.hostFdb(remote.host);
+}
 
 export class Store {
   /** @param source the API to load from (api.js's, or a fake in tests) */
@@ -39,6 +53,7 @@ export class Store {
     this.pending = new Set();
     this.timer = null;
     this.loadGeneration = 0;
+    this.fabricTimer = null;
     this.errorHandler = () => {};
   }
 
@@ -50,6 +65,7 @@ export class Store {
   get mirrors() { return this.state.mirrors; }
   get vms() { return this.state.vms; }
   get rates() { return this.state.rates; }
+  get fabric() { return this.state.fabric; }
 
   on(topic, listener) {
     if (!this.listeners.has(topic)) this.listeners.set(topic, new Set());
@@ -71,8 +87,10 @@ export class Store {
     if (reload.length) this.reloadSoon(...reload);
   }
 
+  /** Loads every topic, and the ports and tables of the remote hosts a user opened. */
   async loadAll() {
-    await Promise.all(Object.keys(LOADERS).map((t) => this.load(t)));
+    const remote = S.openHosts(this.state).flatMap((h) => [S.hostTopic(h, 'ports'), S.hostTopic(h, 'fdb')]);
+    await Promise.all([...Object.keys(LOADERS), ...remote].map((t) => this.load(t)));
   }
 
   /**
@@ -98,12 +116,30 @@ export class Store {
   }
 
   async load(topic) {
-    const loader = LOADERS[topic];
+    const loader = loaderOf(topic);
     if (!loader) return;
-    // FDB events that arrive while the table is being fetched are replayed over the answer.
-    const since = this.state.fdbSeq;
+    // FDB events that arrive while a table is being fetched are replayed over the answer.
+    const since = S.fdbSeqFor(this.state, topic);
     const body = await loader(this.source);
     this.commit(S.applySnapshot(this.state, topic, body, since));
+  }
+
+  /** A user opened remote host `host`: its ports and MAC table are fetched, then kept current. */
+  openHost(host) {
+    this.commit(S.openHost(this.state, host));
+  }
+
+  /** Fetches /fabric every `ms` while the agent is clustered; alone, it never asks. */
+  startFabricRefresh(ms = FABRIC_REFRESH_MS) {
+    if (this.fabricTimer) return;
+    this.fabricTimer = setInterval(() => {
+      if (S.clustered(this.state)) this.reloadSoon('fabric');
+    }, ms);
+  }
+
+  stopFabricRefresh() {
+    clearInterval(this.fabricTimer);
+    this.fabricTimer = null;
   }
 
   /** Reloads topics soon, once, however many events asked for them meanwhile. */
@@ -127,12 +163,12 @@ export class Store {
     this.commit(S.applyEvent(this.state, type, data, { mono: performance.now() / 1000, wall: Date.now() }));
   }
 
-  port(name) {
-    return S.port(this.state, name);
+  port(name, host = null) {
+    return S.port(this.state, name, host);
   }
 
-  rate(name) {
-    return S.rate(this.state, name);
+  rate(name, host = null) {
+    return S.rate(this.state, name, host);
   }
 
   knownVlans() {

@@ -1,14 +1,20 @@
 // The port panel: with no port selected, every port in a table; with one selected, its
 // configuration, live rates and chart, counters, decisions and drops by reason, VLAN editor,
 // admin state, mirrors and capture.
+//
+// In a fabric it shows any host's ports: another host's come from /hosts/{host}/ports, with the
+// same rates, chart and counters, and without the controls, since this agent's API changes this
+// host alone.
 
 import { api, ApiError } from '../api.js';
 import { rateChart } from '../chart.js';
 import { vlanColor } from '../colors.js';
 import { h, replace, showErrors, clearErrors } from '../dom.js';
 import * as fmt from '../format.js';
+import * as S from '../state.js';
 import { vlanEditor } from '../vlan-editor.js';
 import { CaptureButton } from './capture.js';
+import { hostPicker, remoteNote } from './hosts.js';
 
 const DETAIL_REFRESH_MS = 2000;
 
@@ -30,6 +36,7 @@ export class PortPanel {
     this.root = root;
     this.ctx = ctx;
     this.name = null;
+    this.host = null; // null: this host
     this.detail = null;
     this.detailError = null;
     this.capture = new CaptureButton(ctx);
@@ -37,25 +44,37 @@ export class PortPanel {
     ctx.store.on('ports', () => this.render());
     ctx.store.on('mirrors', () => this.render());
     ctx.store.on('rates', () => this.renderLive());
+    ctx.store.on('fabric', () => this.render());
   }
 
-  select(name) {
+  /** Shows port `name` of `host` (null: this host), or with no name every port of that host. */
+  select(name, host = null) {
     this.name = name;
+    this.host = S.isLocal(this.ctx.store.state, host) ? null : host;
     this.detail = null;
+    this.detailError = null;
     this.render(true);
     this.refreshDetail();
   }
 
   async refreshDetail() {
     if (!this.name || this.root.hidden) return;
-    const name = this.name;
+    const { name, host } = this;
+    const current = () => name === this.name && host === this.host;
     try {
-      const detail = await api.port(name);
-      if (name !== this.name) return;
+      let detail;
+      if (host === null) {
+        detail = await api.port(name);
+      } else {
+        // Another host answers for its ports as a list; its counters come with it.
+        await this.ctx.store.load(S.hostTopic(host, 'ports'));
+        detail = this.ctx.store.port(name, host);
+      }
+      if (!current()) return;
       this.detail = detail;
       this.detailError = null;
     } catch (e) {
-      if (name !== this.name) return;
+      if (!current()) return;
       this.detailError = e;
     }
     this.renderCounters();
@@ -73,10 +92,15 @@ export class PortPanel {
       this.renderList();
       return;
     }
+    if (this.host !== null) {
+      this.renderRemote(force);
+      return;
+    }
     const p = store.port(this.name);
     // Redraw only when what this part shows changed (not the counters, which change every
     // second), so that a message next to a control survives unrelated reloads.
-    const signature = JSON.stringify([p && { ...p, stats: null }, store.mirrors.map((m) => m.config)]);
+    const signature = JSON.stringify([p && { ...p, stats: null }, store.mirrors.map((m) => m.config),
+      S.clustered(store.state)]);
     if (!force && signature === this.signature) return;
     this.signature = signature;
     if (!p) {
@@ -104,7 +128,8 @@ export class PortPanel {
     replace(this.root,
       h('div', { class: 'panel-head' },
         h('button', { type: 'button', class: 'link', onclick: () => this.ctx.selectPort(null) }, '← all ports'),
-        h('h2', { 'data-testid': 'port-title' }, p.name, ' ', stateBadge(p))),
+        h('h2', { 'data-testid': 'port-title' }, p.name, ' ', stateBadge(p),
+          S.clustered(store.state) ? h('span', { class: 'muted host-of' }, ` on ${S.localHost(store.state)}`) : null)),
       h('dl', { class: 'facts' },
         h('dt', {}, 'kind'), h('dd', {}, `${p.kind} (${p.create}${p.persistent ? ', persistent' : ''})`),
         h('dt', {}, 'switch id'), h('dd', {}, p.id < 0 ? 'not attached' : `#${p.id}`),
@@ -124,16 +149,60 @@ export class PortPanel {
     this.renderCounters();
   }
 
+  /**
+   * Another host's port: what its configuration and counters say, its rates and chart; nothing
+   * that changes it.
+   */
+  renderRemote(force) {
+    const store = this.ctx.store;
+    const { host } = this;
+    const p = store.port(this.name, host);
+    const loaded = S.hostLoaded(store.state, host);
+    const f = S.fabricHost(store.state, host);
+    const signature = JSON.stringify([host, p && { ...p, stats: null }, loaded, f && f.state]);
+    if (!force && signature === this.signature) return;
+    this.signature = signature;
+    const back = h('button', { type: 'button', class: 'link', onclick: () => this.ctx.selectPort(null, host) }, `← all ports of ${host}`);
+    if (!p) {
+      replace(this.root, h('div', { class: 'panel-head' }, back),
+        h('p', {}, loaded ? `Port ${this.name} is gone from host ${host}.` : `Loading the ports of host ${host}…`));
+      return;
+    }
+    replace(this.root,
+      h('div', { class: 'panel-head' }, back,
+        h('h2', { 'data-testid': 'port-title' }, p.name, ' ', stateBadge(p), h('span', { class: 'muted host-of' }, ` on ${host}`))),
+      remoteNote(store, host, 'The port'),
+      h('dl', { class: 'facts' },
+        h('dt', {}, 'host'), h('dd', {}, host),
+        h('dt', {}, 'kind'), h('dd', {}, `${p.kind}${p.remote ? ` to ${p.remote}` : ''}`),
+        h('dt', {}, 'switch id'), h('dd', {}, p.id < 0 ? 'not attached' : `#${p.id}`),
+        h('dt', {}, 'VLAN'), h('dd', {}, vlanText(p.vlan)),
+        h('dt', {}, 'MACs'), h('dd', {}, String(p.macs))),
+      h('h3', {}, 'Rates'),
+      h('div', { id: 'port-live' }),
+      h('h3', {}, 'Counters'),
+      h('div', { id: 'port-counters' }));
+    if (!this.detail) this.detail = p;
+    this.renderLive();
+    this.renderCounters();
+  }
+
   renderList() {
     const store = this.ctx.store;
+    const { host } = this;
+    const remote = host !== null;
+    const ports = S.hostPorts(store.state, host);
+    const picker = hostPicker(store, host, (picked) => this.ctx.openHost(picked), 'port-host');
     replace(this.root,
-      h('h2', {}, 'Ports'),
-      h('p', { class: 'muted' }, 'Select a port here or in the topology.'),
-      h('table', { class: 'grid', 'data-testid': 'port-list' },
+      h('h2', {}, picker ? [h('span', {}, 'Ports '), picker] : 'Ports'),
+      remote ? remoteNote(store, host, 'The ports') : null,
+      h('p', { class: 'muted' }, remote && !S.hostLoaded(store.state, host) ? `Loading the ports of host ${host}…`
+        : 'Select a port here or in the topology.'),
+      h('table', { class: 'grid', 'data-testid': 'port-list', dataset: remote ? { host } : {} },
         h('thead', {}, h('tr', {}, ['port', 'state', 'VLAN', 'MACs', 'in', 'out'].map((t) => h('th', {}, t)))),
-        h('tbody', {}, store.ports.map((p) => {
-          const r = store.rate(p.name);
-          return h('tr', { class: 'clickable', dataset: { port: p.name }, onclick: () => this.ctx.selectPort(p.name) },
+        h('tbody', {}, ports.map((p) => {
+          const r = store.rate(p.name, host);
+          return h('tr', { class: 'clickable', dataset: { port: p.name }, onclick: () => this.ctx.selectPort(p.name, host) },
             h('td', {}, p.name), h('td', {}, stateBadge(p)),
             h('td', {}, h('span', { class: 'swatch', style: { background: vlanColor(p.vlan && p.vlan.mode === 'access' ? p.vlan.tag : 0) } }),
               vlanText(p.vlan)),
@@ -150,13 +219,13 @@ export class PortPanel {
     const live = this.root.querySelector('#port-live');
     if (!live) return;
     const store = this.ctx.store;
-    const r = store.rate(this.name);
+    const r = store.rate(this.name, this.host);
     replace(live,
       h('div', { class: 'rates', 'data-testid': 'port-rates' },
         h('span', { class: 'rx' }, `in ${fmt.bitRate(r.rxBps)} (${fmt.packetRate(r.rxPps)})`), ' · ',
         h('span', { class: 'tx' }, `out ${fmt.bitRate(r.txBps)} (${fmt.packetRate(r.txPps)})`),
         r.dropPps > 0 ? h('span', { class: 'drop' }, ` · drops ${fmt.packetRate(r.dropPps)}`) : null),
-      rateChart(store.rates.get(this.name) || []));
+      rateChart(S.hostRates(store.state, this.host).get(this.name) || []));
   }
 
   renderCounters() {

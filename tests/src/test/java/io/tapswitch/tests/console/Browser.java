@@ -97,7 +97,8 @@ final class Browser implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path dir) {
+    /** Removes a directory and all it holds, as far as it can. */
+    static void deleteTree(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
