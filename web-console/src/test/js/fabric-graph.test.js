@@ -236,3 +236,23 @@ test('a VLAN is carried by a port\'s configuration: access by its tag, trunks by
   assert.equal(carriesVlan({ mode: 'native-untagged', tag: 5, trunks: '10' }, 10), true);
   assert.equal(carriesVlan({ mode: 'native-untagged', tag: 5, trunks: '10' }, 11), false);
 });
+
+test('the tunnel endpoint is not drawn, and a shortened tunnel port name is matched through /fabric', () => {
+  const long = 'rack7-host42';
+  const shortened = 'vtep-rack7-1a2b';
+  const endpoint = { ...portView('vxlan0'), kind: 'tunnel', vlan: null };
+  const tunnelPort = { ...vtepView('x'), name: shortened };
+  const s = stateWith({
+    name: 'sw-a',
+    ports: [portView('a1'), endpoint, tunnelPort],
+    entries: [],
+    fabric: clusterFabric('a', [fabricHostView(long, { port: shortened })]),
+  });
+  const g = describe(s);
+  assert.equal(node(g, 'port:vxlan0'), undefined, 'the endpoint reads for every VTEP and is never an egress');
+  assert.ok(node(g, `port:${shortened}`));
+  const t = edge(g, `tunnel:a~${long}`);
+  assert.ok(t, 'a tunnel to the long-named host');
+  assert.equal(t.data.source, `port:${shortened}`);
+  assert.equal(t.data.ratePort, shortened);
+});

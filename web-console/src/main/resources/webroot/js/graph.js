@@ -87,6 +87,9 @@ export function describe(state) {
  *     facing: a Map from port name to the angle it should face (see layout.js's facing)}
  */
 function describeSwitch(sw) {
+  // The tunnel endpoint (vxlan0) reads for every remote VTEP and is never an egress: the tunnels
+  // are drawn from the VTEP ports, so the endpoint stays in the port list and out of the picture.
+  sw = { ...sw, ports: sw.ports.filter((p) => p.kind !== 'tunnel') };
   const names = sw.ports.map((p) => p.name);
   const short = shortNames(names);
   const mirrorOut = new Map();
@@ -296,7 +299,9 @@ function placeSideBySide(groups, positions) {
  * @param groups the hosts' drawings, this host's first
  */
 function tunnels(state, groups) {
-  const hasPort = (g, peer) => g.loaded && hostPorts(state, g.host).some((p) => tunnelPeer(state, p) === peer);
+  // The name of g's tunnel port to `peer`, or null when g is not drawn with one.
+  const portTo = (g, peer) => (g.loaded && hostPorts(state, g.host).find((p) => tunnelPeer(state, p) === peer)?.name) || null;
+  const hasPort = (g, peer) => portTo(g, peer) !== null;
   const scope = (g) => (g.host === null ? '' : `host:${g.h.host}/`);
   const out = [];
   groups.forEach((a, i) => {
@@ -311,7 +316,7 @@ function tunnels(state, groups) {
       let ratePort = null;
       let rateHost = null;
       if (aPort || bPort) {
-        [ratePort, rateHost] = aPort ? [`vtep-${b.h.host}`, a.host] : [`vtep-${a.h.host}`, b.host];
+        [ratePort, rateHost] = aPort ? [portTo(a, b.h.host), a.host] : [portTo(b, a.h.host), b.host];
         const r = rate(state, ratePort, rateHost);
         seen = aPort ? r : { rxBps: r.txBps, txBps: r.rxBps };
       }
@@ -321,8 +326,8 @@ function tunnels(state, groups) {
       out.push({
         data: {
           id: `tunnel:${a.h.host}~${b.h.host}`,
-          source: aPort ? `${scope(a)}port:vtep-${b.h.host}` : `${scope(a)}switch`,
-          target: bPort ? `${scope(b)}port:vtep-${a.h.host}` : `${scope(b)}switch`,
+          source: aPort ? `${scope(a)}port:${portTo(a, b.h.host)}` : `${scope(a)}switch`,
+          target: bPort ? `${scope(b)}port:${portTo(b, a.h.host)}` : `${scope(b)}switch`,
           hosts: [a.h.host, b.h.host], health, ratePort, rateHost, flipped: !aPort && bPort,
           label: tunnelLabel(health, seen), width: edgeWidth(seen.rxBps + seen.txBps),
         },

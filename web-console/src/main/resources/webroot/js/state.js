@@ -469,11 +469,15 @@ export function rate(state, name, host = null) {
 }
 
 /**
- * The fabric host a tunnel port leads to: its name is vtep-HOST and HOST is in the fabric; null
- * for any other port (a static VTEP is not a host of the fabric).
+ * The fabric host a tunnel port leads to, or null for any other port (a static VTEP is not a host
+ * of the fabric). `/fabric` names this host's tunnel port to each peer (a long host id makes a
+ * shortened port name); a port it does not name is read as vtep-HOST.
  */
 export function tunnelPeer(state, p) {
-  if (!p || p.kind !== 'vtep' || !p.name.startsWith(VTEP_PREFIX)) return null;
+  if (!p || p.kind !== 'vtep') return null;
+  const named = fabricHosts(state).find((h) => !h.self && h.port === p.name);
+  if (named) return named.host;
+  if (!p.name.startsWith(VTEP_PREFIX)) return null;
   const peer = p.name.slice(VTEP_PREFIX.length);
   return fabricHost(state, peer) ? peer : null;
 }

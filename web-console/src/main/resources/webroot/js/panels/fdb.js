@@ -110,7 +110,7 @@ export class FdbPanel {
       this.summary.textContent = `${shown.length} of ${all.length} entries`
         + (fdb ? ` · table holds ${fdb.entries} of ${fdb.capacity} · learned ${fdb.learned}, moved ${fdb.moved}, expired ${fdb.expired}, evicted ${fdb.evicted}` : '');
     }
-    replace(this.body, shown.slice(0, MAX_ROWS).map((e) => h('tr', { dataset: { mac: e.mac } },
+    replace(this.body, shown.slice(0, MAX_ROWS).map((e) => h('tr', { dataset: { mac: e.mac, port: e.port } },
       h('td', {}, h('code', {}, e.mac)),
       h('td', {}, h('span', { class: 'swatch', style: { background: vlanColor(e.vlan) } }), String(e.vlan)),
       h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => this.ctx.selectPort(e.port, host) }, e.port)),

@@ -1,8 +1,8 @@
 package io.tapswitch.tests.console;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tapswitch.agent.Agent;
 import io.tapswitch.agent.AgentOptions;
-import io.tapswitch.agent.SystemDevices;
 import io.tapswitch.agent.config.AgentConfig;
 import io.tapswitch.agent.config.ClusterSpec;
 import io.tapswitch.agent.config.HttpSpec;
@@ -11,10 +11,7 @@ import io.tapswitch.agent.config.VlanSpec;
 import io.tapswitch.agent.config.VxlanSpec;
 import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.host.Netns;
-import io.tapswitch.agent.state.DeviceOpener;
-import io.tapswitch.core.port.MemoryPort;
 import io.tapswitch.tests.netns.Root;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -40,8 +37,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,15 +52,8 @@ import static org.awaitility.Awaitility.await;
  * <p>The underlay is a veth in the root namespace holding both agents' addresses (this kernel has
  * no dummy links); everything is removed afterwards.
  *
- * <p><b>Tunnel ports before the VXLAN data plane.</b> The fabric adds a {@code vtep} port per peer,
- * which the switch opens through the agent's {@link DeviceOpener}. Until the tunnel endpoint is
- * in switch-core, the agent's own opener refuses that kind; this test then opens such a port as an
- * in-memory port ({@link #STAND_INS} records which), so that the tunnel ports, their counters and
- * the tunnel edges the console draws from them are real switch ports, and only the encapsulation
- * is missing: nothing answers the fabric's probes, so the tunnel's health goes from
- * {@code unknown} to {@code down}, which the console must show as the API says. Once
- * {@link SystemDevices} opens tunnel ports itself, this test uses them unchanged and no stand-in
- * is made (the health should then be {@code up}).
+ * <p>The agents' tunnels are real: each has a VXLAN endpoint on its underlay address, the hosts'
+ * pings cross them, and the tunnel health the console draws is what the probes measured.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FabricConsoleIT {
@@ -83,8 +71,6 @@ class FabricConsoleIT {
     private static final String JOIN_WAIT = "hazelcast.wait.seconds.before.join";
     static final Path SCREENSHOT = Path.of("target", "console-fabric.png");
 
-    /** Tunnel ports opened as in-memory stand-ins, because this build's agent cannot open them yet. */
-    static final Set<String> STAND_INS = ConcurrentHashMap.newKeySet();
 
     private static Agent a;
     private static Agent b;
@@ -152,20 +138,9 @@ class FabricConsoleIT {
     private static final List<Path> stateDirectories = new ArrayList<>();
 
     private static AgentOptions options() throws Exception {
-        DeviceOpener devices = spec -> {
-            try {
-                return SystemDevices.INSTANCE.open(spec);
-            } catch (IllegalArgumentException e) {
-                if (spec.kind() != PortSpec.PortKindSpec.VTEP) {
-                    throw e;
-                }
-                STAND_INS.add(spec.name());
-                return MemoryPort.discarding(spec.name());
-            }
-        };
         Path state = Files.createTempDirectory("tapswitch-fabric-console-");
         stateDirectories.add(state);
-        return new AgentOptions().setStateDirectory(state).setDeviceOpener(devices);
+        return new AgentOptions().setStateDirectory(state);
     }
 
     @AfterAll
@@ -192,7 +167,6 @@ class FabricConsoleIT {
                 } else {
                     System.setProperty(JOIN_WAIT, joinWaitBefore);
                 }
-                LOG.info("fabric console: tunnel ports opened as in-memory stand-ins: {}", STAND_INS);
             }
         }
     }
@@ -301,13 +275,16 @@ class FabricConsoleIT {
         // counts traffic; b's counters reach this page through a's event stream only.
         assertThat(host("b", 1).run("ping", "-c", "2", "-i", "0.2", "-W", "2", "198.18.91.4").output()).contains("2 received");
         assertThat(host("a", 1).run("ping", "-c", "1", "-W", "2", "198.18.91.2").output()).contains("1 received");
+        // across the tunnel: a's first host and b's learn each other behind their tunnel ports
+        assertThat(host("a", 1).run("ping", "-c", "2", "-W", "2", "198.18.91.3").output()).contains("2 received");
 
         // A click on b's switch in the topology opens b in the port panel.
         clickAt(centre(box(drawnHost("b"), "switchBox")));
         String list = "[data-testid='port-list'][data-host='b'] ";
         eventually().untilAsserted(() -> {
+            // the list has every port, the tunnel endpoint too; the picture leaves the endpoint out
             assertThat(page.findElements(By.cssSelector(list + "tbody tr"))).extracting(r -> r.getDomAttribute("data-port"))
-                    .containsExactlyInAnyOrder(port("b", 1), port("b", 2), "vtep-a");
+                    .containsExactlyInAnyOrder(port("b", 1), port("b", 2), "vxlan0", "vtep-a");
             assertThat(page.findElement(By.cssSelector("#panel-port [data-testid='remote-note']")).getText())
                     .contains("read-only").contains("this host (a) only");
         });
@@ -349,16 +326,21 @@ class FabricConsoleIT {
             eventually().untilAsserted(() -> {
                 // Picking the host picked already changes nothing, so a picker redrawn meanwhile is picked again.
                 new Select(page.findElement(By.cssSelector("[data-testid='fdb-host']"))).selectByValue("b");
-                assertThat(page.findElements(By.cssSelector("[data-testid='fdb-table'] tbody tr")))
-                        .extracting(r -> r.getDomAttribute("data-mac")).contains(mac("b", 1), mac("b", 2))
-                        .doesNotContain(mac("a", 1));
+                // b's own hosts on its ports; a's host, which pinged across, behind b's tunnel port to a
+                Map<String, String> portOf = new java.util.HashMap<>();
+                page.findElements(By.cssSelector("[data-testid='fdb-table'] tbody tr"))
+                        .forEach(r -> portOf.put(r.getDomAttribute("data-mac"), r.getDomAttribute("data-port")));
+                assertThat(portOf).containsEntry(mac("b", 1), port("b", 1)).containsEntry(mac("b", 2), port("b", 2))
+                        .containsEntry(mac("a", 1), "vtep-a");
                 assertThat(page.findElement(By.cssSelector("#panel-fdb [data-testid='remote-note']")).getText()).contains("read-only");
                 assertThat(page.findElement(By.cssSelector("[data-testid='fdb-flush']")).isDisplayed()).isFalse();
             });
             eventually().untilAsserted(() -> {
                 new Select(page.findElement(By.cssSelector("[data-testid='fdb-host']"))).selectByValue("a");
-                assertThat(page.findElements(By.cssSelector("[data-testid='fdb-table'] tbody tr")))
-                        .extracting(r -> r.getDomAttribute("data-mac")).contains(mac("a", 1)).doesNotContain(mac("b", 1));
+                Map<String, String> portOf = new java.util.HashMap<>();
+                page.findElements(By.cssSelector("[data-testid='fdb-table'] tbody tr"))
+                        .forEach(r -> portOf.put(r.getDomAttribute("data-mac"), r.getDomAttribute("data-port")));
+                assertThat(portOf).containsEntry(mac("a", 1), port("a", 1)).containsEntry(mac("b", 1), "vtep-b");
                 assertThat(page.findElement(By.cssSelector("[data-testid='fdb-flush']")).isDisplayed()).isTrue();
             });
 
@@ -367,12 +349,10 @@ class FabricConsoleIT {
             try {
                 page.executeScript("window.tapswitch.selectPort(arguments[0], 'b')", port("b", 1));
                 eventually().untilAsserted(() -> assertThat(busyUplinks()).hasSizeGreaterThanOrEqualTo(4));
-                // The tunnel's health settled (no longer unknown) and drawn as the API gives it: up
-                // with the data plane, down with the stand-in tunnel ports (nothing answers probes).
+                // The tunnel's probes come back: up, and drawn as the API gives it.
                 eventually().untilAsserted(() -> {
-                    String health = fabricHost("b").get("tunnel").asText();
-                    assertThat(health).isNotEqualTo("unknown");
-                    assertThat(drawn("tunnels").get(0).get("health")).isEqualTo(health);
+                    assertThat(fabricHost("b").get("tunnel").asText()).isEqualTo("up");
+                    assertThat(drawn("tunnels").get(0).get("health")).isEqualTo("up");
                 });
                 page.findElement(By.id("fit-view")).click();
                 eventually().untilAsserted(() -> assertThat(page.findElements(By.cssSelector("[data-testid='rate-chart'] polyline"))).hasSize(2));
