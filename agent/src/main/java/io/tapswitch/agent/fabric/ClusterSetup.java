@@ -50,6 +50,8 @@ public final class ClusterSetup {
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
         config.setProperty("hazelcast.socket.bind.any", "false");
         config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+        // The member list is explicit: waiting Hazelcast's default 5 s for more of them to answer only delays the join.
+        config.setProperty("hazelcast.wait.seconds.before.join", "1");
         config.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(spec.heartbeatSeconds()));
         config.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(spec.mergeSeconds()));
         config.setProperty("hazelcast.merge.next.run.delay.seconds", Integer.toString(Math.max(1, spec.mergeSeconds() / 2)));
