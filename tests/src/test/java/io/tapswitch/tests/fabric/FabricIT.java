@@ -404,9 +404,12 @@ class FabricIT {
     void theUnderlayCarriesEachVlanInItsMappedVni() throws Exception {
         List<Capture.Outer> wire;
         try (Capture c = Capture.start(null, wireA, "udp", "port", "4789")) {
+            long began = System.nanoTime();
             assertPings(HA10, HB10.ip(), 3);
             assertPings(HA20, HB20.ip(), 3);
             assertPings(HA10, HK.ip(), 3);
+            // at least one probe round (every 2 s) in the capture
+            Thread.sleep(Math.max(0, 2500 - millisSince(began)));
             wire = c.stopUnderlay();
         }
         List<Capture.Outer> data = wire.stream().filter(p -> p.vxlan() && !p.probe()).toList();
@@ -622,16 +625,24 @@ class FabricIT {
             nsA.exec("iptables", "-F");
         }
         long open = System.nanoTime();
+        Set<String> onTheWay = java.util.concurrent.ConcurrentHashMap.newKeySet();
         Map<String, Long> t = firstTimes(open, 15, Map.of(
-                "a", () -> "up".equals(tunnelOf(apiA, "b")),
-                "b", () -> "up".equals(tunnelOf(apiB, "a"))));
+                "a", () -> seen(onTheWay, "a", tunnelOf(apiA, "b")),
+                "b", () -> seen(onTheWay, "b", tunnelOf(apiB, "a"))));
         upA = t.get("a");
         upB = t.get("b");
         assertThat(upA).as("a shows b's tunnel up again").isNotNegative();
         assertThat(upB).as("b shows a's tunnel up again").isNotNegative();
         assertPings(HA10, HB10.ip(), 3);
         record("udp blocked", String.format("tunnel down after %s on a and %s on b (cluster state up, member); up again %s"
-                + " and %s after unblocking", seconds(downA), seconds(downB), seconds(upA), seconds(upB)));
+                + " and %s after unblocking (health seen on the way: %s)", seconds(downA), seconds(downB), seconds(upA),
+                seconds(upB), onTheWay));
+    }
+
+    /** Notes {@code health} as seen from {@code side}, and whether it is {@code up}. */
+    private static boolean seen(Set<String> seen, String side, String health) {
+        seen.add(side + ":" + health);
+        return "up".equals(health);
     }
 
     /** Issue test 7: kill -9 of agent b; within 10 s a has marked it down, removed its tunnel port and flushed its MACs. */

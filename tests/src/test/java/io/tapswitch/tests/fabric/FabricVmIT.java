@@ -115,7 +115,11 @@ class FabricVmIT {
                 lab.close();
                 lab = null;
                 for (JsonNode vm : vms) {
-                    ProcessHandle.of(vm.path("pid").asLong()).ifPresent(ProcessHandle::destroyForcibly);
+                    // A guest whose lab could not be brought down; only if that pid is still its QEMU.
+                    String name = vm.path("name").asText();
+                    ProcessHandle.of(vm.path("pid").asLong())
+                            .filter(p -> p.info().commandLine().map(c -> c.contains("qemu") && c.contains(name)).orElse(false))
+                            .ifPresent(ProcessHandle::destroyForcibly);
                 }
             }
         }
