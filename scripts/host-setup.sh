@@ -26,6 +26,7 @@ PACKAGES=(
   qemu-system-x86          # VM scenarios with real TAP-attached guests
   linux-image-amd64        # a kernel for the QEMU guests
   ethtool                  # offload inspection on TAP devices
+  iptables                 # the fabric ITs cut the cluster's TCP or the tunnel's UDP inside an agent's namespace
   procps                   # sysctl, pgrep
   kmod                     # modprobe
   chromium                 # the headless browser the web console's tests drive

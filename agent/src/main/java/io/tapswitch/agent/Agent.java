@@ -114,7 +114,7 @@ public final class Agent implements AutoCloseable {
 
                     @Override
                     public void memberRemoved(MembershipEvent event) {
-                        f.memberLeft(event.getMember().getUuid().toString());
+                        f.memberLeft(ClusterSetup.nodeIdOf(event.getMember()));
                     }
                 });
                 await(fabric.start());

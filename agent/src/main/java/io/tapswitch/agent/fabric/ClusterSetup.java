@@ -27,6 +27,23 @@ public final class ClusterSetup {
     private ClusterSetup() {
     }
 
+    /**
+     * The Hazelcast member attribute where Vert.x's cluster manager keeps a member's Vert.x node id
+     * ({@code HazelcastClusterManager.NODE_ID_ATTRIBUTE}, private there). Since Vert.x 4 that id is
+     * a UUID of Vert.x's own, not the member's Hazelcast UUID.
+     */
+    static final String VERTX_NODE_ID_ATTRIBUTE = "__vertx.nodeId";
+
+    /**
+     * The Vert.x node id of a Hazelcast member, the id {@code ClusterManager.getNodeId()} gave that
+     * agent and that it put in its adverts; the member's Hazelcast UUID only when the attribute is
+     * missing (a member that is not a Vert.x node).
+     */
+    public static String nodeIdOf(com.hazelcast.cluster.Member member) {
+        String id = member.getAttribute(VERTX_NODE_ID_ATTRIBUTE);
+        return id != null ? id : member.getUuid().toString();
+    }
+
     /** This host's id: the configured one, else the machine's host name. */
     public static String hostId(ClusterSpec spec) {
         if (spec.hostId() != null) {

@@ -109,7 +109,7 @@ class LabFileTest {
     @Test
     void theShippedLabsAreValid() {
         Path configs = Path.of("..", "vm-configs");
-        for (String name : List.of("two-vms.yaml", "three-vms-two-vlans.yaml", "monitor.yaml")) {
+        for (String name : List.of("two-vms.yaml", "three-vms-two-vlans.yaml", "monitor.yaml", "fabric-a.yaml", "fabric-b.yaml")) {
             Path file = configs.resolve(name);
             if (Files.exists(file)) {
                 assertThat(LabFile.load(file).vms()).as(name).isNotEmpty();

@@ -98,9 +98,10 @@ public final class Segmenter {
      * As {@link #prepare(ByteBuffer, int, int, int, boolean)}, with TCP segments cut no longer than
      * {@code maxFrame} bytes (Ethernet header included; 0 for no bound). A guest negotiates its TCP
      * MSS for its own link, which is longer than a tunnel's underlay leaves room for; smaller
-     * segments are still a valid TCP stream, so a TCP super-frame is cut to fit instead of being
-     * dropped. UDP GSO segments are datagrams whose boundaries the sender chose, and a plain frame is
-     * what it is: neither is ever cut, and a caller drops what exceeds its bound ({@link #largest()}).
+     * segments are still a valid TCP stream, so a TCP super-frame, and a single TCP segment longer
+     * than the bound, is cut to fit instead of being dropped. UDP GSO segments are datagrams whose
+     * boundaries the sender chose, and any other frame is what it is: neither is ever cut, and a
+     * caller drops what exceeds its bound ({@link #largest()}).
      */
     public int prepare(ByteBuffer buf, int vnetHeader, int frame, int length, boolean dropOuterTag, int maxFrame) {
         src = buf;
@@ -129,6 +130,9 @@ public final class Segmenter {
         int flags = VnetHeader.flags(buf, vnetHeader);
         int gso = VnetHeader.gsoType(buf, vnetHeader) & ~VnetHeader.GSO_ECN;
         if (gso == VnetHeader.GSO_NONE) {
+            if (maxFrame > 0 && length - dropTag > maxFrame && cutsTcp(buf, type, maxFrame)) {
+                return count;
+            }
             if ((flags & VnetHeader.F_NEEDS_CSUM) == 0) {
                 kind = PLAIN;
                 return count = 1;
@@ -183,6 +187,39 @@ public final class Segmenter {
         }
         count = Math.max(1, (payload + mss - 1) / mss);
         return count;
+    }
+
+    /**
+     * Whether the frame, one that is no GSO frame but longer than {@code maxFrame}, is a single TCP
+     * segment that can be cut into segments of at least {@link #MIN_TCP_SEGMENT} bytes that fit; if
+     * so it is prepared as a TCP GSO frame of that MSS. A host with a 1500-byte MTU sends full-sized
+     * segments one at a time too (a lone segment, a retransmission), not only in super-frames: were
+     * those dropped, its connection would stall, retransmitting the same segment forever. Anything
+     * else (a frame padded beyond its IP length, a fragment, IPv6 with extension headers) is left as
+     * it is, for the caller to drop.
+     */
+    private boolean cutsTcp(ByteBuffer buf, int type, int maxFrame) {
+        if (!parseIp(buf, type)) {
+            return false;
+        }
+        int protocol = v6 ? buf.get(l3 + 6) & 0xff : buf.get(l3 + 9) & 0xff;
+        int ipEnd = v6 ? l3 + IPV6_HEADER + (buf.getShort(l3 + 4) & 0xffff) : l3 + (buf.getShort(l3 + 2) & 0xffff);
+        l4 = l3 + ipLength;
+        if (protocol != 6 || ipEnd != end || l4 + TCP_MIN_HEADER > end) {
+            return false;
+        }
+        l4Length = ((buf.get(l4 + 12) & 0xff) >>> 4) * 4;
+        if (l4Length < TCP_MIN_HEADER || l4 + l4Length > end || headLength() > MAX_HEAD
+                || maxFrame - headLength() < MIN_TCP_SEGMENT) {
+            return false;
+        }
+        kind = TCP;
+        seq = buf.getInt(l4 + 4);
+        payloadStart = l4 + l4Length;
+        payload = end - payloadStart;
+        mss = maxFrame - headLength();
+        count = Math.max(1, (payload + mss - 1) / mss);
+        return true;
     }
 
     /** Checks the IP header at {@link #l3} for an IPv4 or IPv6 frame whose L4 header follows it directly. */

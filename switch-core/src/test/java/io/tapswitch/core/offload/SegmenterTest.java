@@ -126,6 +126,64 @@ class SegmenterTest {
     }
 
     @Test
+    void cutsASingleFullSizedTcpSegmentOfAHostWithA1500ByteMtuToFitABound() {
+        // a lone segment (or a retransmission) of MSS 1448 with timestamps: a 1514-byte frame, no GSO
+        Packet p = Packet.tcp4().tag(0x8100, 10).tcpOptions(12).payload(1448).ipId(40).seq(5000)
+                .flags(Packet.ACK | Packet.PSH);
+        p.load(frame);
+
+        List<byte[]> segs = segment(true, 1464);
+
+        int mss = 1464 - 14 - 20 - 32;
+        assertThat(segs).hasSize(2);
+        List<byte[]> payloads = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            byte[] s = segs.get(i);
+            assertThat(s.length).as("segment %d", i).isEqualTo(14 + 20 + 32 + (i == 0 ? mss : 1448 - mss));
+            payloads.add(checkTcp4(s, 14, 40 + i, 5000 + i * mss, Packet.ACK | (i == 1 ? Packet.PSH : 0)));
+        }
+        assertThat(Packet.concat(payloads)).isEqualTo(p.payloadBytes());
+        assertThat(segmenter.largest()).isEqualTo(1464);
+    }
+
+    @Test
+    void cutsASingleTcp6SegmentNeedingItsChecksumToFitABound() {
+        Packet p = Packet.tcp6().tag(0x8100, 20).payload(1440).seq(77).flags(Packet.ACK | Packet.FIN).needsChecksum();
+        p.load(frame);
+
+        List<byte[]> segs = segment(true, 1280);
+
+        int mss = 1280 - 14 - 40 - 20;
+        assertThat(segs).hasSize(2);
+        List<byte[]> payloads = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            byte[] s = segs.get(i);
+            assertThat(u16(s, 14 + 4)).as("IPv6 payload length").isEqualTo(s.length - 14 - 40);
+            payloads.add(checkTcp(s, 14, 54, true, 77 + i * mss, Packet.ACK | (i == 1 ? Packet.FIN : 0)));
+        }
+        assertThat(Packet.concat(payloads)).isEqualTo(p.payloadBytes());
+    }
+
+    @Test
+    void leavesSingleFramesAsTheyAreWhenTheyFitOrAreNoTcpOrWouldBeCutTooShort() {
+        Packet.tcp4().payload(1410).load(frame);
+        assertThat(segmenter.prepare(frame.buffer(), frame.start(), frame.frame(), frame.length(), false, 1464)).isEqualTo(1);
+        assertThat(segmenter.segments()).as("fits: sent as it is").isFalse();
+
+        Packet.udp4().payload(1472).load(frame);
+        assertThat(segmenter.prepare(frame.buffer(), frame.start(), frame.frame(), frame.length(), false, 1464)).isEqualTo(1);
+        assertThat(segmenter.largest()).as("a datagram is never cut").isEqualTo(1514);
+
+        Packet.tcp4().payload(1448).load(frame);
+        assertThat(segmenter.prepare(frame.buffer(), frame.start(), frame.frame(), frame.length(), false, 500)).isEqualTo(1);
+        assertThat(segmenter.largest()).as("segments under 536 bytes are not made").isEqualTo(1502);
+
+        Packet.tcp6().hopByHop().payload(1448).load(frame);
+        assertThat(segmenter.prepare(frame.buffer(), frame.start(), frame.frame(), frame.length(), false, 1464)).isEqualTo(1);
+        assertThat(segmenter.largest()).as("IPv6 extension headers: not parsed, not cut").isEqualTo(14 + 48 + 20 + 1448);
+    }
+
+    @Test
     void keepsAVlanTagAndIpAndTcpOptionsInEverySegment() {
         Packet p = Packet.tcp4().tag(0x8100, 0x200a).ipOptions(8).tcpOptions(12).payload(3000)
                 .gso(VnetHeader.GSO_TCPV4 | VnetHeader.GSO_ECN, 1000);

@@ -116,6 +116,9 @@ class VxlanTest {
         // a TCP super-frame of a guest whose MSS (1448) is too long for the underlay is cut shorter: 1410 bytes of payload
         Packet.tcp4().payload(20000).gso(VnetHeader.GSO_TCPV4, 1448).load(frame);
         assertThat(encapsulation.prepare(frame, VNIS, 1464)).as("segments cut to fit").isEqualTo((20000 + 1409) / 1410);
+        // so is a single TCP segment of that MSS, which such a guest sends too (a lone segment, a retransmission)
+        Packet.tcp4().payload(1448).load(frame);
+        assertThat(encapsulation.prepare(frame, VNIS, 1464)).as("a 1502-byte segment cut in two").isEqualTo(2);
         // UDP GSO segments are datagrams: never cut, so too long ones are refused
         Packet.udp4().payload(20000).gso(VnetHeader.GSO_UDP_L4, 1472).load(frame);
         assertThat(encapsulation.prepare(frame, VNIS, 1464)).as("datagrams of 1514 bytes").isEqualTo(Refusal.TOO_BIG_FOR_UNDERLAY.code());
