@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import io.tapswitch.agent.config.MappingErrors;
 import io.tapswitch.agent.state.InvalidRequestException;
 import io.vertx.core.buffer.Buffer;
@@ -13,8 +16,8 @@ import java.util.List;
 
 /**
  * JSON in and out of the API, strict on the way in: unknown fields, nulls for required numbers,
- * numbers given as strings or fractions, and trailing garbage are all rejected with the field's
- * path, so that a typo is an error rather than a silently ignored setting.
+ * numbers given as strings or fractions, scalars of the wrong type where a string is expected, and
+ * trailing garbage are all rejected with the field's path, so that a typo is an error rather than a silently ignored setting.
  */
 public final class ApiJson {
     public static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -24,6 +27,12 @@ public final class ApiJson {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            // A number or a boolean where a string is expected ({"name": 12}) is a type error too,
+            // not the name "12": Jackson reads scalars into strings unless told otherwise.
+            .withCoercionConfig(LogicalType.Textual, c -> c
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
     private ApiJson() {

@@ -86,6 +86,25 @@ public final class ApiServer extends VerticleBase {
         }
     }
 
+    /**
+     * Refuses a request body declared as anything but JSON with 415: a body sent as text or a form
+     * was not meant for this API, and reading it as JSON anyway would hide the client's mistake.
+     * A body without a Content-Type is read as JSON.
+     */
+    static void onlyJsonBodies(io.vertx.ext.web.RoutingContext ctx) {
+        String type = ctx.request().getHeader("Content-Type");
+        HttpMethod method = ctx.request().method();
+        boolean hasBody = method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH;
+        if (hasBody && type != null) {
+            String media = type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+            if (!media.equals("application/json") && !media.endsWith("+json")) {
+                Failures.send(ctx, 415, ApiError.of("Content-Type", "must be application/json, was '" + type + "'"));
+                return;
+            }
+        }
+        ctx.next();
+    }
+
     @Override
     public Future<?> start() {
         Router r = Router.router(vertx);
@@ -94,6 +113,7 @@ public final class ApiServer extends VerticleBase {
             r.route("/api/*").handler(auth);
             r.route("/metrics").handler(auth);
         }
+        r.route("/api/*").handler(ApiServer::onlyJsonBodies);
         r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(DEFAULT_BODY_LIMIT));
         Buffer openApi = openApi();
         r.get("/api/v1/openapi.json").handler(ctx ->

@@ -48,6 +48,9 @@ class RejectedInputTest {
             "POST|/ports|{\"name\":\"tsapir9\",\"colour\":\"red\"}|400|colour",
             "POST|/ports|{\"name\":\"tsapir9\",\"kind\":\"bridge\"}|400|kind",
             "POST|/ports|{\"name\":\"tsapir9\",\"persistent\":\"yes\"}|400|persistent",
+            "POST|/ports|{\"name\":12}|400|name",
+            "POST|/ports|{\"name\":\"tsapir9\",\"remote\":true}|400|remote",
+            "PUT|/ports/tsapir1/vlan|{\"mode\":1}|400|mode",
             "POST|/ports|{\"name\":\"tsapir9\",\"vlan\":{\"mode\":\"access\",\"tag\":5000}}|400|vlan.tag",
             "POST|/ports|{\"name\":\"tsapir9\",\"vlan\":{\"mode\":\"access\"}}|400|vlan.tag",
             "POST|/ports|{\"name\":\"tsapir9\",\"vlan\":{\"mode\":\"trunk\",\"vid\":3}}|400|vlan.vid",
@@ -143,6 +146,20 @@ class RejectedInputTest {
         Http.Reply r = a.http.send("GET", "/vms", null, null);
         assertThat(r.status()).as(r.raw().body()).isEqualTo(200);
         assertThat(r.json().path("vms").isArray()).isTrue();
+    }
+
+    @Test
+    void aBodyThatIsNotDeclaredJsonIs415() throws Exception {
+        byte[] before = Files.readAllBytes(a.file);
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(a.agent.apiUrl() + "/api/v1/ports"))
+                        .header("Content-Type", "text/plain")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\":\"tsapir9\"}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(415);
+        assertThat(r.body()).contains("Content-Type").contains("text/plain");
+        assertThat(Files.readAllBytes(a.file)).isEqualTo(before);
+        assertThat(a.agent.view().topology().idOf("tsapir9")).isEqualTo(-1);
     }
 
     @Test
