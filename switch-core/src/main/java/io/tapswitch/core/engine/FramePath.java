@@ -10,7 +10,7 @@ import io.tapswitch.core.vlan.VlanEncap;
 import io.tapswitch.core.vlan.VlanTranslate;
 
 /**
- * What a port's reading thread does with each frame it read: count it, have {@link Forwarding}
+ * What an event loop does with each frame it read: count it, have {@link Forwarding}
  * decide, then carry the decision out, sending to each egress port in that port's tag state, copying
  * to mirrors and captures on the way.
  *
@@ -18,7 +18,7 @@ import io.tapswitch.core.vlan.VlanTranslate;
  * a dry-run trace can share the decision without sending. It is the hot path: it works on the one
  * topology and the one set of capture taps its caller read for the frame, sends every copy from the
  * frame's own buffer, allocates and logs nothing, and takes no lock of its own (learning a new MAC
- * takes the table's, a running capture its ring's). Many reading threads run it at once, so it
+ * takes the table's, a running capture its ring's). Several loops may run it at once, so it
  * keeps no state between frames; what a mirror copy puts aside lives in the thread's {@link Frame}.
  *
  * <p>Two things happen here only for tunnels and offloads. A frame a tunnel endpoint read is first

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>When the interface goes away.</b> When the interface goes down or is deleted the kernel
  * reports ENETDOWN once on the socket, and sends fail with ENETDOWN or ENXIO. {@link #receive}
- * then returns the negated errno, so the {@code PortWorker} marks the port down and calls again
+ * then returns the negated errno, so the switch's event loop marks the port down and calls again
  * about once a second, and the port enters a failed state. In that state a call that finds no frame
  * looks the interface up by name, at most once a second: while it is missing or down, the call
  * returns -ENODEV or -ENETDOWN; once it is up again the call returns {@link #NOTHING} and frames

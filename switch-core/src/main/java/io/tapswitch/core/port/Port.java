@@ -7,8 +7,8 @@ import io.tapswitch.core.frame.Frame;
  *
  * <p>The frame-path methods never throw and never allocate: they return a count or a negated errno,
  * because an exception per dropped frame would cost more than the frame. A port is used by exactly
- * one reading thread, while any forwarding thread may send through it concurrently; implementations
- * rely on the kernel writing each frame atomically.
+ * one reading thread (the event loop it is assigned to), while any forwarding thread may send through
+ * it concurrently; implementations rely on the kernel writing each frame atomically.
  */
 public interface Port extends AutoCloseable {
     /** Returned by {@link #receive(Frame)} when no frame is waiting. */

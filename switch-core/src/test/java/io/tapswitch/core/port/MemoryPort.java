@@ -23,7 +23,7 @@ import java.util.List;
  *       {@link #discarding(String)} makes a port whose {@link #send} only increments a counter,
  *       without a lock, a copy or an allocation.</li>
  *   <li>Tests of a running switch ({@code Switch.addPort}, the agent's API tests) need the port's
- *       own reading thread to pick up injected frames. That thread sleeps in {@code poll(2)} on
+ *       event loop to pick up injected frames. That loop sleeps in {@code epoll_wait(2)} on
  *       {@link #pollFd()}, so this port offers a real descriptor: an eventfd, which needs no
  *       privileges, made readable by {@link #inject} and drained by {@link #receive} once the
  *       queue is empty. Such tests then wait for results with {@link #awaitSent}.</li>
