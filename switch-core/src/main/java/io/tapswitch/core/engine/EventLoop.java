@@ -65,8 +65,21 @@ final class EventLoop implements Runnable, AutoCloseable {
     private final EpollSet epoll;
     private final EventFd wakeup;
     private final EpollEvents events = new EpollEvents(64);
-    /** Frames for one receive call: as many as the largest receive batch of the ports applied so far. */
-    private Frame[] frames = {new Frame(MacTable.MAX_PORTS)};
+    /** Frames a loop may own: enough for a pass's queued sends to one port. */
+    static final int POOL = BUDGET;
+    /** Frames ready for the next receive call, a stack; made as needed, at most {@link #POOL} in all. */
+    private final Frame[] free = new Frame[POOL];
+    private int freeCount;
+    /** Frames a queued send still refers to ({@link Frame#held}), free again after {@link #flush()}. */
+    private final Frame[] held = new Frame[POOL];
+    private int heldCount;
+    private int owned;
+    /** The frames of the receive call under way, taken from {@link #free}. */
+    private final Frame[] receiving = new Frame[MAX_BATCH];
+    /** Sends queued during a pass for ports that send in bursts. */
+    private final EgressBatches batches = new EgressBatches();
+    /** The largest receive batch of the ports applied so far. */
+    private int batch = 1;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -177,6 +190,7 @@ final class EventLoop implements Runnable, AutoCloseable {
             } catch (RuntimeException e) {
                 // A bug in the frame path must not take every port of the loop down with it.
                 LOG.error("event loop {}: pass failed", index, e);
+                reclaimFrames();
             }
         }
     }
@@ -203,6 +217,9 @@ final class EventLoop implements Runnable, AutoCloseable {
         }
         if (parked > 0) {
             busy |= retryParked();
+        }
+        if (heldCount > 0 || batches.pending()) {
+            flush();
         }
         return busy;
     }
@@ -240,22 +257,22 @@ final class EventLoop implements Runnable, AutoCloseable {
     private int drain(SwitchPort port) {
         Port device = port.device();
         int id = port.id();
-        int perCall = Math.max(1, Math.min(device.receiveBatch(), frames.length));
+        int perCall = Math.max(1, Math.min(device.receiveBatch(), batch));
         int total = 0;
         while (total < BUDGET) {
             int max = Math.min(perCall, BUDGET - total);
-            for (int k = 0; k < max; k++) {
-                Frame f = frames[k];
-                f.reset();
-                f.inPort = id;
-            }
-            int n = device.receive(frames, max);
+            take(max, id);
+            int n = device.receive(receiving, max);
             if (n >= 0 && !port.operUp()) {
                 // A frame, or just as telling after a failure a clean "nothing to read" (ports keep
                 // returning the errno until they recovered): waiting for a frame instead would leave
                 // a silent host unreachable for good, as floods skip ports that are down.
                 owner.operStateChanged(port, true);
             }
+            for (int k = 0; k < n; k++) {
+                owner.process(receiving[k], batches);
+            }
+            giveBack(max);
             if (n < 0) {
                 port.stats().receiveError();
                 if (port.operUp()) {
@@ -263,9 +280,6 @@ final class EventLoop implements Runnable, AutoCloseable {
                     owner.operStateChanged(port, false);
                 }
                 return total > 0 ? total : n;
-            }
-            for (int k = 0; k < n; k++) {
-                owner.process(frames[k]);
             }
             total += n;
             if (n < max || n == 0) {
@@ -394,15 +408,65 @@ final class EventLoop implements Runnable, AutoCloseable {
         return false;
     }
 
-    /** Makes sure one receive call of {@code receiveBatch} frames has its frames; they are kept for the loop's life. */
     private void growFrames(int receiveBatch) {
-        int want = Math.max(1, Math.min(MAX_BATCH, receiveBatch));
-        if (want > frames.length) {
-            Frame[] grown = java.util.Arrays.copyOf(frames, want);
-            for (int i = frames.length; i < want; i++) {
-                grown[i] = new Frame(MacTable.MAX_PORTS);
+        batch = Math.max(batch, Math.max(1, Math.min(MAX_BATCH, receiveBatch)));
+    }
+
+    /**
+     * Puts {@code count} free frames, reset and marked as read on port {@code id}, in
+     * {@link #receiving}. When too few are free, more are made while the loop owns fewer than
+     * {@link #POOL}; after that the queued sends go out first, which frees the frames they held.
+     */
+    private void take(int count, int id) {
+        if (freeCount < count && owned + count - freeCount > POOL) {
+            flush();
+        }
+        while (freeCount < count) {
+            free[freeCount++] = new Frame(MacTable.MAX_PORTS);
+            owned++;
+        }
+        for (int k = 0; k < count; k++) {
+            Frame f = free[--freeCount];
+            f.reset();
+            f.inPort = id;
+            receiving[k] = f;
+        }
+    }
+
+    /** Returns the frames of the last receive call: held ones until the flush, the rest at once. */
+    private void giveBack(int count) {
+        for (int k = 0; k < count; k++) {
+            Frame f = receiving[k];
+            receiving[k] = null;
+            if (f.held) {
+                held[heldCount++] = f;
+            } else {
+                free[freeCount++] = f;
             }
-            frames = grown;
+        }
+    }
+
+    /** After a pass ended in an exception: sends what is queued and frees the frames of the receive call it left. */
+    private void reclaimFrames() {
+        flush();
+        for (int k = 0; k < receiving.length; k++) {
+            Frame f = receiving[k];
+            if (f != null) {
+                receiving[k] = null;
+                f.held = false;
+                free[freeCount++] = f;
+            }
+        }
+    }
+
+    /** Sends every queued frame; the frames they held are free again. */
+    private void flush() {
+        batches.flush();
+        while (heldCount > 0) {
+            Frame f = held[--heldCount];
+            held[heldCount] = null;
+            f.held = false;
+            free[freeCount++] = f;
         }
     }
 

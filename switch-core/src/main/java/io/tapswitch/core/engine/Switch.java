@@ -402,7 +402,15 @@ public final class Switch implements AutoCloseable {
      * event loop that read it; allocation-free and lock-free unless a new MAC is learned.
      */
     public Reason process(Frame frame) {
-        return path.process(topology, taps, frame);
+        return path.process(topology, taps, frame, null);
+    }
+
+    /**
+     * As {@link #process(Frame)}, for an event loop that sends in bursts: sends to ports that batch
+     * may be queued in {@code batches} (the frame is then {@link Frame#held}) until the loop flushes.
+     */
+    Reason process(Frame frame, EgressBatches batches) {
+        return path.process(topology, taps, frame, batches);
     }
 
     /**

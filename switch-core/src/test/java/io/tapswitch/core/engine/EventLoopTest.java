@@ -119,6 +119,67 @@ class EventLoopTest {
         }
     }
 
+    @Test
+    void framesToAPortThatBatchesLeaveInBurstsOfAPassInOrderAndIntact() throws Exception {
+        try (Switch sw = new Switch(SwitchOptions.defaults())) {
+            MemoryPort a = new MemoryPort("a");
+            MemoryPort b = MemoryPort.batching("b");
+            List<byte[]> frames = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                byte[] f = Frames.ethernet(BCAST, mac("02:00:00:00:00:01"), 0x0806, 46 + (i % 50));
+                f[f.length - 1] = (byte) i;
+                frames.add(f);
+                a.inject(f);
+            }
+            sw.addPort(b, PortConfig.enabled("b"));
+            // All 200 wait before a's loop first looks: each pass reads a budget of them.
+            sw.addPort(a, PortConfig.enabled("a"));
+
+            List<byte[]> arrived = b.awaitSent(200, Duration.ofSeconds(10));
+
+            assertThat(arrived).hasSize(200);
+            for (int i = 0; i < 200; i++) {
+                assertThat(arrived.get(i)).as("frame %d", i).isEqualTo(frames.get(i));
+            }
+            assertThat(b.batches()).as("bursts for 200 frames read %d a pass", EventLoop.BUDGET)
+                    .isEqualTo((200 + EventLoop.BUDGET - 1) / EventLoop.BUDGET);
+            SwitchPort port = sw.topology().port(sw.topology().idOf("b"));
+            assertThat(port.stats().txPackets()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aFloodBetweenQueuedFramesKeepsItsPlaceOnTheBatchingPort() throws Exception {
+        long hostB = mac("02:00:00:00:00:0b");
+        long hostA = mac("02:00:00:00:00:0a");
+        try (Switch sw = new Switch(SwitchOptions.defaults())) {
+            MemoryPort a = new MemoryPort("a");
+            MemoryPort b = MemoryPort.batching("b");
+            MemoryPort c = MemoryPort.discarding("c");
+            sw.addPort(b, PortConfig.enabled("b"));
+            sw.addPort(c, PortConfig.enabled("c"));
+            b.inject(Frames.ethernet(BCAST, hostB, 0x0806, 46));
+            awaitCount(c, 1);
+            List<byte[]> frames = new ArrayList<>();
+            for (int i = 0; i < 120; i++) {
+                // Every third frame floods (to b and c, sent at once); the others go to b alone (queued).
+                byte[] f = Frames.ethernet(i % 3 == 0 ? BCAST : hostB, hostA, 0x0800, 46);
+                f[f.length - 1] = (byte) i;
+                frames.add(f);
+                a.inject(f);
+            }
+            sw.addPort(a, PortConfig.enabled("a"));
+
+            List<byte[]> arrived = b.awaitSent(120, Duration.ofSeconds(10));
+
+            assertThat(arrived).hasSize(120);
+            for (int i = 0; i < 120; i++) {
+                assertThat(arrived.get(i)).as("frame %d", i).isEqualTo(frames.get(i));
+            }
+            assertThat(c.sentCount()).isEqualTo(1 + 40);
+        }
+    }
+
     private static void awaitCount(MemoryPort port, long count) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (port.sentCount() < count) {
