@@ -42,10 +42,17 @@ import org.slf4j.LoggerFactory;
  * and into the set again. A port that reports an error condition with nothing to read is left out
  * of the set for 10 ms at first, then a second at a time, for the same reason.
  *
- * <p><b>Memory.</b> The loop owns {@link Frame}s for one receive call (the largest
- * {@link Port#receiveBatch()}, at most {@link #MAX_BATCH}; 64 KB each, enough for a GSO
- * super-frame), an event array and a few per-port-id arrays: its memory does not grow with ports.
- * Nothing is allocated per frame or per pass.
+ * <p><b>Batched sends.</b> Frames for AF_PACKET egress ports are queued during the pass
+ * ({@link EgressBatches}) and each port's queue leaves with one {@code sendmmsg} when the pass ends.
+ * A queued frame is sent from its buffer, so the loop reads into other frames meanwhile: it keeps a
+ * pool of frames, made as needed up to {@link #POOL}, and when the pool runs dry in mid-pass it sends
+ * the queues early.
+ *
+ * <p><b>Memory.</b> The loop owns {@link Frame}s (66 KB each, enough for a GSO super-frame): as
+ * many as one receive call needs (the largest {@link Port#receiveBatch()}) while nothing is queued,
+ * at most {@link #POOL}; an event array; a few per-port-id arrays; a 5 KB send queue per AF_PACKET
+ * port it sent to. Its memory does not grow with the ports it reads. Nothing is allocated per frame
+ * or per pass.
  */
 final class EventLoop implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
@@ -57,6 +64,8 @@ final class EventLoop implements Runnable, AutoCloseable {
     private static final long RETRY_NANOS = 1_000_000_000L;
     private static final long ERROR_BACKOFF_NANOS = 10_000_000L;
     private static final int ERROR_ROUNDS_BEFORE_SLOW = 3;
+    /** Frames a loop may own: enough for a pass's queued sends to one port. */
+    static final int POOL = BUDGET;
     private static final SwitchPort[] NONE = new SwitchPort[0];
 
     private final Switch owner;
@@ -65,8 +74,6 @@ final class EventLoop implements Runnable, AutoCloseable {
     private final EpollSet epoll;
     private final EventFd wakeup;
     private final EpollEvents events = new EpollEvents(64);
-    /** Frames a loop may own: enough for a pass's queued sends to one port. */
-    static final int POOL = BUDGET;
     /** Frames ready for the next receive call, a stack; made as needed, at most {@link #POOL} in all. */
     private final Frame[] free = new Frame[POOL];
     private int freeCount;
@@ -139,12 +146,11 @@ final class EventLoop implements Runnable, AutoCloseable {
     }
 
     /**
-     * Hands the loop a new set of ports and wakes it. The loop applies it at the start of its next
-     * pass; {@link #acknowledged()} tells when.
+     * Hands the loop a new set of ports, to be applied at the start of its next pass
+     * ({@link #acknowledged()} tells when); the caller then {@link #wake}s it.
      */
     void assign(SwitchPort[] ports) {
         assigned = ports;
-        wakeup.signal();
     }
 
     /** Wakes the loop for a pass, so that it acknowledges the switch's current generation. */
