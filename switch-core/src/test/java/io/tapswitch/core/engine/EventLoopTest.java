@@ -212,6 +212,25 @@ class EventLoopTest {
         }
     }
 
+    @Test
+    void aSpinningLoopStillSleepsWhenThereIsNothingToDo() throws Exception {
+        try (Switch sw = new Switch(SwitchOptions.defaults().withSpinMicros(SwitchOptions.MAX_SPIN_MICROS))) {
+            MemoryPort a = new MemoryPort("a");
+            MemoryPort b = new MemoryPort("b");
+            sw.addPort(a, PortConfig.enabled("a"));
+            sw.addPort(b, PortConfig.enabled("b"));
+            a.inject(broadcastFrom(1));
+            assertThat(b.awaitSent(1, Duration.ofSeconds(10))).hasSize(1);
+            Thread loop = sw.threadOf("a");
+            long cpu0 = cpuNanos(loop);
+            Thread.sleep(1000);
+            long cpuMillis = (cpuNanos(loop) - cpu0) / 1_000_000;
+            assertThat(cpuMillis).as("CPU ms of a loop spinning up to 1 ms, idle for 1 s").isLessThan(100);
+            a.inject(broadcastFrom(2));
+            assertThat(b.awaitSent(2, Duration.ofSeconds(10))).as("woken from its sleep").hasSize(2);
+        }
+    }
+
     private static void awaitCount(MemoryPort port, long count) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (port.sentCount() < count) {
