@@ -116,13 +116,16 @@ start_agent() {
     done
   } >"$config"
   local started=$SECONDS
+  # Not through in_ns: a function run in the background is a subshell, and $! would be its pid,
+  # not the agent's (ip netns exec execs java in place, so its pid is the agent's).
   # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-  in_ns "$SW" java $JAVA_OPTS -jar "$jar" run --config "$config" >"$agent_log" 2>&1 &
+  ip netns exec "$SW" java $JAVA_OPTS -jar "$jar" run --config "$config" >"$agent_log" 2>&1 &
   agent_pid=$!
   local waited
   for ((waited = 0; waited < AGENT_READY_SECONDS * 10; waited++)); do
     if grep -q "running with $n ports" "$agent_log" 2>/dev/null; then
       STARTUP[$n]=$((SECONDS - started))
+      [[ $(cat "/proc/$agent_pid/comm" 2>/dev/null) == java ]] || die "process $agent_pid is not the agent"
       return 0
     fi
     kill -0 "$agent_pid" 2>/dev/null || break

@@ -3,6 +3,7 @@ package io.tapswitch.tests.netns;
 import io.tapswitch.agent.host.CommandResult;
 import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.host.Netns;
+import io.tapswitch.core.engine.PortStats;
 import io.tapswitch.core.frame.MacAddress;
 import io.tapswitch.core.vlan.VlanConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,8 +43,8 @@ import static org.awaitility.Awaitility.await;
  *
  * <p>The agent runs in the test's JVM, as in the other namespace tests, and its ports are added
  * through its control plane, as the API adds them. Its threads are read through the JVM's
- * {@link java.lang.management.ThreadMXBean}, leaving out the JDK's own "process reaper" threads,
- * which come and go with the commands the test runs, and the test's ping workers.
+ * {@link java.lang.management.ThreadMXBean}, leaving out the pools that grow with the commands the
+ * test runs at once (the JDK's process reapers, HostCommand's output readers) and its ping workers.
  *
  * <p>Hosts are {@code tssc-h1}..{@code tssc-h64}, namespaces named like the ports whose netdevs
  * they hold, at 198.18.72.1–64/24. Closing the switch removes the TAPs; the namespaces go after it,
@@ -63,6 +65,11 @@ class ScaleIT {
     /** Threads that attaching 62 ports may add: a constant of the design (loops), never one per port. */
     private static final int THREAD_ALLOWANCE = 8;
     private static final String PING_THREAD = PREFIX + "-ping-";
+    /**
+     * Pools that grow with the number of commands run at once, not with ports: the JDK's process
+     * reapers and HostCommand's output readers (the test runs 16 pings at a time through it).
+     */
+    private static final Set<String> HELPER_THREADS = Set.of("process reaper", "host-command-output");
 
     private static NsSwitch lab;
     private static final List<Netns> hosts = new ArrayList<>();
@@ -123,18 +130,19 @@ class ScaleIT {
                     pings.put(String.format("h%02d -> h%02d", from, to), pool.submit(() -> ping(from, to)));
                 }
             }
-            List<String> failed = new ArrayList<>();
+            Map<String, String> failed = new TreeMap<>();
             for (Map.Entry<String, Future<CommandResult>> ping : pings.entrySet()) {
                 String output = ping.getValue().get(60, TimeUnit.SECONDS).output();
                 if (!output.contains("2 received")) {
-                    failed.add(ping.getKey() + ": " + output.lines().filter(l -> l.contains("transmitted"))
+                    failed.put(ping.getKey(), output.lines().filter(l -> l.contains("transmitted"))
                             .findFirst().orElse(output.strip()));
                 }
             }
             System.out.printf("ScaleIT: %d pings between %d hosts in %.1f s%n", pings.size(), HOSTS,
                     (System.nanoTime() - started) / 1e9);
             assertThat(pings).hasSize(HOSTS * PEERS);
-            assertThat(failed).as("pairs that were not answered twice").isEmpty();
+            assertThat(failed).as("pairs that were not answered twice; each one retried alone, and the switch's"
+                    + " counters of both ports then: %s", diagnose(failed.keySet())).isEmpty();
         } finally {
             pool.shutdownNow();
             pool.awaitTermination(10, TimeUnit.SECONDS);
@@ -181,6 +189,30 @@ class ScaleIT {
         });
     }
 
+    /**
+     * For failed pairs ("hAA -> hBB"): whether a ping alone gets through now, and the counters of both
+     * ports, so that a failure says whether frames were lost in the switch, refused by it, or never
+     * reached it.
+     */
+    private static List<String> diagnose(Iterable<String> pairs) {
+        List<String> notes = new ArrayList<>();
+        for (String pair : pairs) {
+            String[] hosts = pair.split(" -> ");
+            int from = Integer.parseInt(hosts[0].substring(1));
+            int to = Integer.parseInt(hosts[1].substring(1));
+            boolean answered = ping(from, to).output().contains("2 received");
+            notes.add(pair + (answered ? " (answered when retried)" : " (not answered when retried)")
+                    + "; " + counters(from) + "; " + counters(to));
+        }
+        return notes;
+    }
+
+    private static String counters(int host) {
+        PortStats s = lab.port("h" + host).stats();
+        return String.format("port h%d rx %d tx %d rxErrors %d txErrors %d drops %d", host, s.rxPackets(), s.txPackets(),
+                s.rxErrors(), s.txErrors(), s.drops());
+    }
+
     private static String mac(int i) {
         return String.format("02:74:73:63:00:%02x", i);
     }
@@ -202,7 +234,7 @@ class ScaleIT {
     private static List<String> agentThreads() {
         return Arrays.stream(ManagementFactory.getThreadMXBean().dumpAllThreads(false, false))
                 .map(ThreadInfo::getThreadName)
-                .filter(n -> !n.equals("process reaper") && !n.startsWith(PING_THREAD))
+                .filter(n -> !HELPER_THREADS.contains(n) && !n.startsWith(PING_THREAD))
                 .sorted()
                 .toList();
     }
