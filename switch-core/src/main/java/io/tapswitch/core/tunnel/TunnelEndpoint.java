@@ -25,23 +25,27 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The host's VXLAN tunnel endpoint (RFC 7348), as the switch port that receives for every remote
  * VTEP. Each remote VTEP is a port of its own, a {@link VtepPort} made by {@link #peer}; this port
  * only reads, and the switch attributes what it reads to the VTEP port of the sender.
  *
- * <p><b>Two sockets.</b> A UDP socket bound to the underlay address and the tunnel port receives
+ * <p><b>Sockets.</b> A UDP socket bound to the underlay address and the tunnel port receives
  * (non-blocking; its descriptor is this port's {@link #pollFd()}), in bursts of up to
  * {@link #BATCH} datagrams per {@code recvmmsg}, each into its own frame, with each sender's
- * address. Sending goes through a raw IPv4 socket of protocol UDP instead, for two reasons: the
- * outer UDP source port must be a hash of each inner flow (RFC 7348 §5), which a bound UDP socket
- * cannot vary per datagram, while the kernel still builds the IP header and routes; and the socket
- * is set to {@code IP_MTU_DISCOVER = IP_PMTUDISC_DO}, so every datagram leaves with DF and one
- * larger than the path MTU fails locally with EMSGSIZE instead of being fragmented (VTEPs must not
- * fragment, RFC 7348 §4.3; JDK 17's datagram channels cannot set DF). A raw socket of protocol UDP
- * would also be handed a copy of every UDP datagram the host receives; a classic BPF program that
- * accepts nothing keeps its queue empty. Opening either fails as a whole: what was opened is closed.
+ * address. Frames leave through {@link SenderSockets}: UDP sockets on source ports of their own,
+ * one picked per inner flow, so that the kernel can be handed a whole GSO frame's datagrams in one
+ * send (UDP segmentation) while the outer source port still follows the inner flow (RFC 7348 §5).
+ * Tunnel probes leave through a raw IPv4 socket of protocol UDP, whose datagrams name their source
+ * port themselves: a reply goes to the port the request names. Every sending socket is set to
+ * {@code IP_MTU_DISCOVER = IP_PMTUDISC_DO}, so every datagram leaves with DF and one larger than
+ * the path MTU fails locally with EMSGSIZE instead of being fragmented (VTEPs must not fragment,
+ * RFC 7348 §4.3; JDK 17's datagram channels cannot set DF). A raw socket of protocol UDP would
+ * also be handed a copy of every UDP datagram the host receives, and a sending UDP socket whatever
+ * reaches its port; a classic BPF program that accepts nothing keeps their queues empty. Opening
+ * fails as a whole: what was opened is closed.
  *
  * <p><b>Receiving.</b> Each datagram is read so that its inner frame lands where a frame belongs in
  * the {@link Frame}, and taken apart by {@link Vxlan#decapsulate}: the I flag checked, the VNI
@@ -72,12 +76,15 @@ public final class TunnelEndpoint implements Port {
     private static final int OUTER = Vxlan.UDP_HEADER_LEN + Vxlan.HEADER_LEN;
     /** The IPv4 header the kernel puts in front of what the raw socket sends. */
     private static final int IP_HEADER = 20;
+    /** Whether to send with UDP segmentation where the kernel has it; {@code -Dtapswitch.udpSegmentation=false} to compare. */
+    static final boolean SEGMENTATION = !"false".equals(System.getProperty("tapswitch.udpSegmentation"));
 
     private final String name;
     private final TunnelOptions options;
     private final int local;
     private final FileDescriptor udp;
     private final FileDescriptor raw;
+    private final SenderSockets senders;
     private volatile VtepPort[] peers = new VtepPort[0];
     private volatile boolean closed;
 
@@ -98,12 +105,19 @@ public final class TunnelEndpoint implements Port {
     private final AtomicLong probeReplyErrors = new AtomicLong();
     private final AtomicLong strayProbes = new AtomicLong();
 
-    private TunnelEndpoint(String name, TunnelOptions options, int local, FileDescriptor udp, FileDescriptor raw) {
+    private final LongAdder datagramsSent = new LongAdder();
+    private final LongAdder bytesSent = new LongAdder();
+    private final LongAdder segmentedSends = new LongAdder();
+    private final LongAdder segmentationRefused = new LongAdder();
+
+    private TunnelEndpoint(String name, TunnelOptions options, int local, FileDescriptor udp, FileDescriptor raw,
+                           SenderSockets senders) {
         this.name = name;
         this.options = options;
         this.local = local;
         this.udp = udp;
         this.raw = raw;
+        this.senders = senders;
         this.request = ByteBuffer.allocateDirect(options.underlayMtu()).order(ByteOrder.BIG_ENDIAN);
         this.requestAddress = Pointer.nativeValue(Native.getDirectBufferPointer(request));
     }
@@ -123,6 +137,7 @@ public final class TunnelEndpoint implements Port {
         FileDescriptor udp = new FileDescriptor(Errno.check("socket(AF_INET, SOCK_DGRAM)", Socket.socket(Socket.AF_INET,
                 Socket.SOCK_DGRAM | Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC, In.IPPROTO_UDP), where), "vxlan udp " + where);
         FileDescriptor raw = null;
+        SenderSockets senders = null;
         try {
             int rcvbuf = setBuffer(udp, Socket.SO_RCVBUFFORCE, Socket.SO_RCVBUF, RECEIVE_BUFFER);
             bind(udp, local, options.port(), "bind(AF_INET, SOCK_DGRAM)", where);
@@ -142,11 +157,16 @@ public final class TunnelEndpoint implements Port {
             }
             int sndbuf = setBuffer(raw, Socket.SO_SNDBUFFORCE, Socket.SO_SNDBUF, SEND_BUFFER);
             drain(raw);
+            senders = SenderSockets.open(local, SEGMENTATION, where);
             LOG.info("tunnel {}: VXLAN on {}, underlay MTU {} (inner frames up to {} bytes), {}, DF on every datagram,"
-                            + " rcvbuf {} KB, sndbuf {} KB", name, where, options.underlayMtu(), options.maxInnerFrame(),
-                    options.vnis(), rcvbuf >> 10, sndbuf >> 10);
-            return new TunnelEndpoint(name, options, local, udp, raw);
+                            + " rcvbuf {} KB, sndbuf {} KB, {} send sockets, UDP segmentation {}", name, where,
+                    options.underlayMtu(), options.maxInnerFrame(), options.vnis(), rcvbuf >> 10, sndbuf >> 10,
+                    SenderSockets.COUNT, senders.segmentation() ? "on" : SEGMENTATION ? "not available" : "off");
+            return new TunnelEndpoint(name, options, local, udp, raw, senders);
         } catch (NativeException | RuntimeException e) {
+            if (senders != null) {
+                senders.close();
+            }
             if (raw != null) {
                 raw.close();
             }
@@ -244,9 +264,34 @@ public final class TunnelEndpoint implements Port {
         return null;
     }
 
-    /** The raw socket the VTEP ports send through; -1 once closed. */
-    int rawFd() {
-        return raw.fd();
+    /** The socket the VTEP ports send a frame of flow hash {@code flowPort} through; -1 once closed. */
+    int sendFd(int flowPort) {
+        return senders.fd(flowPort);
+    }
+
+    /** Whether VTEP ports may have the kernel cut runs of datagrams (UDP segmentation). */
+    boolean segmentation() {
+        return senders.segmentation();
+    }
+
+    /** A VTEP port sent {@code datagrams} datagrams of {@code bytes} UDP payload bytes in {@code segmented} cut runs. */
+    void sent(int datagrams, int bytes, int segmented) {
+        datagramsSent.add(datagrams);
+        bytesSent.add(bytes);
+        if (segmented > 0) {
+            segmentedSends.add(segmented);
+        }
+    }
+
+    /** The kernel refused to cut a run, which a VTEP port then sent datagram by datagram. */
+    void segmentationRefused() {
+        segmentationRefused.increment();
+    }
+
+    /** What went through this endpoint so far, for every VTEP port together. */
+    public TunnelStats stats() {
+        return new TunnelStats(datagramsSent.sum(), bytesSent.sum(), segmentedSends.sum(), segmentationRefused.sum(),
+                senders.segmentation());
     }
 
     /**
@@ -419,6 +464,7 @@ public final class TunnelEndpoint implements Port {
         closed = true;
         udp.close();
         raw.close();
+        senders.close();
     }
 
     @Override

@@ -53,6 +53,12 @@ public final class Vxlan {
         buf.putInt(at + UDP_HEADER_LEN + 4, vni << 8);
     }
 
+    /** Writes the VXLAN header (8 bytes) at {@code at}: the I flag and {@code vni}; the UDP header is the socket's. */
+    public static void writeHeader(ByteBuffer buf, int at, int vni) {
+        buf.putInt(at, FLAG_I << 24);
+        buf.putInt(at + 4, vni << 8);
+    }
+
     /** The VNI of the VXLAN header at {@code at}. */
     public static int vni(ByteBuffer buf, int at) {
         return buf.getInt(at + 4) >>> 8;
