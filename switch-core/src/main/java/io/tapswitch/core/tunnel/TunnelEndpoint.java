@@ -7,7 +7,11 @@ import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.frame.TunnelSource;
 import io.tapswitch.core.port.Port;
 import io.tapswitch.core.port.PortKind;
+import io.tapswitch.core.frame.Ethernet;
+import io.tapswitch.core.offload.Coalescer;
 import io.tapswitch.core.sys.DatagramMessage;
+import io.tapswitch.core.sys.GroMessages;
+import io.tapswitch.core.sys.Udp;
 import io.tapswitch.core.sys.Errno;
 import io.tapswitch.core.sys.FileDescriptor;
 import io.tapswitch.core.sys.Filter;
@@ -78,6 +82,13 @@ public final class TunnelEndpoint implements Port {
     private static final int IP_HEADER = 20;
     /** Whether to send with UDP segmentation where the kernel has it; {@code -Dtapswitch.udpSegmentation=false} to compare. */
     static final boolean SEGMENTATION = !"false".equals(System.getProperty("tapswitch.udpSegmentation"));
+    /** Whether to read with UDP GRO and merge TCP segments; {@code -Dtapswitch.udpGro=false} to compare. */
+    static final boolean GRO = !"false".equals(System.getProperty("tapswitch.udpGro"));
+    /** Reads one {@code recvmmsg} may take with GRO, each up to a 64 KB run of datagrams. */
+    static final int GRO_READS = 8;
+    /** Frames one receive call may return with GRO: enough for the bursts of a few flows at once. */
+    static final int GRO_BATCH = 32;
+    private static final int STAGE = 65536;
 
     private final String name;
     private final TunnelOptions options;
@@ -85,6 +96,8 @@ public final class TunnelEndpoint implements Port {
     private final FileDescriptor udp;
     private final FileDescriptor raw;
     private final SenderSockets senders;
+    /** Whether the receiving socket has UDP_GRO: then reads go through the staging area and the {@link Coalescer}. */
+    private final boolean gro;
     private volatile VtepPort[] peers = new VtepPort[0];
     private volatile boolean closed;
 
@@ -110,14 +123,47 @@ public final class TunnelEndpoint implements Port {
     private final LongAdder segmentedSends = new LongAdder();
     private final LongAdder segmentationRefused = new LongAdder();
 
+    /*
+     * The reading thread's, with GRO: the reads of one recvmmsg, each a run of datagrams of one
+     * UDP flow, and how far the frames handed out so far have taken them (a run that gave more
+     * frames than one call could return is finished by the next call).
+     */
+    private final GroMessages groMessages;
+    private final ByteBuffer[] stage;
+    private final long[] stageAddress;
+    private final Coalescer coalescer = new Coalescer();
+    private int pendingReads;
+    private int pendingRead;
+    private int pendingOffset;
+    /* Written by the reading thread alone; read for stats without synchronization, so a little behind. */
+    private long datagramsReceived;
+    private long bytesReceived;
+    private long groReads;
+    private long mergedFrames;
+    private long mergedSegments;
+
     private TunnelEndpoint(String name, TunnelOptions options, int local, FileDescriptor udp, FileDescriptor raw,
-                           SenderSockets senders) {
+                           SenderSockets senders, boolean gro) {
         this.name = name;
         this.options = options;
         this.local = local;
         this.udp = udp;
         this.raw = raw;
         this.senders = senders;
+        this.gro = gro;
+        if (gro) {
+            groMessages = new GroMessages(GRO_READS);
+            stage = new ByteBuffer[GRO_READS];
+            stageAddress = new long[GRO_READS];
+            for (int i = 0; i < GRO_READS; i++) {
+                stage[i] = ByteBuffer.allocateDirect(STAGE).order(ByteOrder.BIG_ENDIAN);
+                stageAddress[i] = Pointer.nativeValue(Native.getDirectBufferPointer(stage[i]));
+            }
+        } else {
+            groMessages = null;
+            stage = null;
+            stageAddress = null;
+        }
         this.request = ByteBuffer.allocateDirect(options.underlayMtu()).order(ByteOrder.BIG_ENDIAN);
         this.requestAddress = Pointer.nativeValue(Native.getDirectBufferPointer(request));
     }
@@ -141,6 +187,12 @@ public final class TunnelEndpoint implements Port {
         try {
             int rcvbuf = setBuffer(udp, Socket.SO_RCVBUFFORCE, Socket.SO_RCVBUF, RECEIVE_BUFFER);
             bind(udp, local, options.port(), "bind(AF_INET, SOCK_DGRAM)", where);
+            boolean gro = false;
+            if (GRO) {
+                Memory on = new Memory(4);
+                on.setInt(0, 1);
+                gro = Socket.setsockopt(udp.fd(), Udp.SOL_UDP, Udp.UDP_GRO, on, 4) == 0;
+            }
             raw = new FileDescriptor(Errno.check("socket(AF_INET, SOCK_RAW, IPPROTO_UDP)", Socket.socket(Socket.AF_INET,
                     Socket.SOCK_RAW | Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC, In.IPPROTO_UDP), where), "vxlan raw " + where);
             // Accept nothing: this socket only sends, and would otherwise queue a copy of every UDP
@@ -159,10 +211,11 @@ public final class TunnelEndpoint implements Port {
             drain(raw);
             senders = SenderSockets.open(local, SEGMENTATION, where);
             LOG.info("tunnel {}: VXLAN on {}, underlay MTU {} (inner frames up to {} bytes), {}, DF on every datagram,"
-                            + " rcvbuf {} KB, sndbuf {} KB, {} send sockets, UDP segmentation {}", name, where,
+                            + " rcvbuf {} KB, sndbuf {} KB, {} send sockets, UDP segmentation {}, UDP GRO {}", name, where,
                     options.underlayMtu(), options.maxInnerFrame(), options.vnis(), rcvbuf >> 10, sndbuf >> 10,
-                    SenderSockets.COUNT, senders.segmentation() ? "on" : SEGMENTATION ? "not available" : "off");
-            return new TunnelEndpoint(name, options, local, udp, raw, senders);
+                    SenderSockets.COUNT, senders.segmentation() ? "on" : SEGMENTATION ? "not available" : "off",
+                    gro ? "on" : GRO ? "not available" : "off");
+            return new TunnelEndpoint(name, options, local, udp, raw, senders, gro);
         } catch (NativeException | RuntimeException e) {
             if (senders != null) {
                 senders.close();
@@ -291,7 +344,7 @@ public final class TunnelEndpoint implements Port {
     /** What went through this endpoint so far, for every VTEP port together. */
     public TunnelStats stats() {
         return new TunnelStats(datagramsSent.sum(), bytesSent.sum(), segmentedSends.sum(), segmentationRefused.sum(),
-                senders.segmentation());
+                senders.segmentation(), datagramsReceived, bytesReceived, groReads, mergedFrames, mergedSegments, gro);
     }
 
     /**
@@ -358,7 +411,7 @@ public final class TunnelEndpoint implements Port {
 
     @Override
     public int receiveBatch() {
-        return BATCH;
+        return gro ? GRO_BATCH : BATCH;
     }
 
     /** Reads one datagram as {@link #receive(Frame[], int)} does. */
@@ -378,6 +431,9 @@ public final class TunnelEndpoint implements Port {
      */
     @Override
     public int receive(Frame[] frames, int max) {
+        if (gro) {
+            return receiveMerged(frames, Math.min(max, frames.length));
+        }
         int count = Math.min(Math.min(max, frames.length), BATCH);
         VniMap vnis = options.vnis();
         for (int round = 0; round < MAX_ROUNDS; round++) {
@@ -419,6 +475,114 @@ public final class TunnelEndpoint implements Port {
             }
         }
         return NOTHING;
+    }
+
+    /**
+     * {@link #receive(Frame[], int)} with UDP GRO: up to {@link #GRO_READS} runs of datagrams are read
+     * into the staging buffers with one {@code recvmmsg}, then taken apart datagram by datagram.
+     * Each datagram is copied into the next frame and decapsulated as without GRO; a TCP segment
+     * that continues the frame before it (same sender, same VNI, the flow's next segment) is merged
+     * into that frame by the {@link Coalescer} instead. Returns when the frames are used up (the
+     * rest of the reads waits for the next call) or the socket is empty.
+     */
+    private int receiveMerged(Frame[] frames, int count) {
+        VniMap vnis = options.vnis();
+        int out = 0;
+        int reads = 0;
+        long openSource = 0;
+        int openVni = -1;
+        boolean open = false;
+        while (out < count || open) {
+            if (pendingRead >= pendingReads) {
+                if (reads++ == MAX_ROUNDS) {
+                    break;
+                }
+                for (int i = 0; i < GRO_READS; i++) {
+                    groMessages.prepare(i, stageAddress[i], STAGE);
+                }
+                int k = groMessages.receive(udp.fd(), GRO_READS);
+                if (k <= 0) {
+                    int errno = k < 0 ? Errno.last() : Errno.EAGAIN;
+                    if (out > 0 || open || Errno.isTransient(errno)) {
+                        break;
+                    }
+                    return -errno;
+                }
+                pendingReads = Math.min(k, GRO_READS);
+                pendingRead = 0;
+                pendingOffset = 0;
+                for (int i = 0; i < pendingReads; i++) {
+                    int size = groMessages.segmentSize(i);
+                    groReads += size > 0 && size < groMessages.length(i) ? 1 : 0;
+                }
+            }
+            int r = pendingRead;
+            ByteBuffer st = stage[r];
+            int total = (int) Math.min(groMessages.length(r), STAGE);
+            int size = groMessages.segmentSize(r);
+            if (size <= 0 || size > total) {
+                size = total;
+            }
+            int at = pendingOffset;
+            int length = Math.min(size, total - at);
+            int from = groMessages.sourceAddress(r);
+            long source = TunnelSource.of(from, groMessages.sourcePort(r));
+            boolean truncated = groMessages.truncated(r);
+            if (open) {
+                if (!truncated && source == openSource && length >= Vxlan.HEADER_LEN + Ethernet.HEADER_LEN
+                        && Vxlan.hasVni(st, at) && Vxlan.vni(st, at) == openVni
+                        && coalescer.append(st, at + Vxlan.HEADER_LEN, length - Vxlan.HEADER_LEN)) {
+                    advance(at + length, total);
+                    datagramsReceived++;
+                    bytesReceived += length;
+                    continue;
+                }
+                finishMerged();
+                open = false;
+                if (out == count) {
+                    break;
+                }
+            }
+            advance(at + length, total);
+            datagramsReceived++;
+            bytesReceived += length;
+            Frame f = frames[out];
+            int into = f.frame() - Vxlan.HEADER_LEN;
+            f.buffer().put(into, st, at, Math.min(length, f.readCapacity() - (into - f.start())));
+            int outcome = truncated ? Vxlan.decapsulate(f, 0, vnis, source) : Vxlan.decapsulate(f, length, vnis, source);
+            if (outcome == Vxlan.PROBE) {
+                probeReceived(f, length - Vxlan.HEADER_LEN, from);
+                continue; // the frame is free again: a probe leaves it as it was, but for its bytes
+            }
+            out++;
+            if (outcome == Vxlan.FRAME && coalescer.begin(f)) {
+                open = true;
+                openSource = source;
+                openVni = Vxlan.vni(st, at);
+            }
+        }
+        if (open) {
+            finishMerged();
+        }
+        return out;
+    }
+
+    /** Moves the read position past a datagram that ended at {@code next} of a read of {@code total} bytes. */
+    private void advance(int next, int total) {
+        if (next >= total) {
+            pendingRead++;
+            pendingOffset = 0;
+        } else {
+            pendingOffset = next;
+        }
+    }
+
+    private void finishMerged() {
+        int n = coalescer.finish();
+        if (n > 1) {
+            mergedFrames++;
+            mergedSegments += n;
+        }
     }
 
     /** A probe of {@code length} bytes at the frame's Ethernet offset, from {@code from}: answered, or recorded. */
