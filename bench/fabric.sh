@@ -180,8 +180,11 @@ setup_fabric() {
     if [[ $PROFILE == 1 ]]; then
       profile="-XX:StartFlightRecording=filename=$OUT/$variant-$mtu-$round-$side.jfr,settings=profile"
     fi
+    # Not through in_ns: a function run in the background is a subshell, whose pid $! would be,
+    # and the JVM would outlive the signals sent to it (holding this script's lock, too).
+    # 'ip netns exec' execs the JVM, so $! is the JVM's pid.
     # shellcheck disable=SC2086 # options are words
-    in_ns "$ns" java $opts $profile -jar "$jar" run --config "$OUT/$side.yaml" >"$OUT/$variant-$mtu-$round-$side.log" 2>&1 &
+    ip netns exec "$ns" java $opts $profile -jar "$jar" run --config "$OUT/$side.yaml" >"$OUT/$variant-$mtu-$round-$side.log" 2>&1 &
     pids+=($!)
   done
   local waited
