@@ -484,6 +484,11 @@ public final class TunnelEndpoint implements Port {
      * that continues the frame before it (same sender, same VNI, the flow's next segment) is merged
      * into that frame by the {@link Coalescer} instead. Returns when the frames are used up (the
      * rest of the reads waits for the next call) or the socket is empty.
+     *
+     * <p>So datagrams can wait here, read but not yet handed out, while the socket polls empty: a
+     * caller must keep calling until it gets {@link #NOTHING} before it polls again, as
+     * {@code PortWorker} does. That only happens when one call's reads hold more datagrams that do
+     * not merge than {@link #GRO_BATCH} frames take (a burst of small UDP datagrams, say).
      */
     private int receiveMerged(Frame[] frames, int count) {
         VniMap vnis = options.vnis();
