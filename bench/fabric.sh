@@ -26,7 +26,7 @@
 #                   OPTS_plain="-Dtapswitch.udpGro=false -Dtapswitch.udpSegmentation=false"
 #   PROFILE=1       record each fabric agent with Java Flight Recorder (OUT/<run>-<side>.jfr)
 #   JAR=...         the agent jar (default: agent/target/tapswitch-agent.jar, built if missing);
-#                   point it at a copy to keep building while a run goes on
+#                   point it at a copy (its lib/ directory beside it) to keep building meanwhile
 #   OUT=/tmp/...    where logs and raw numbers go (default: a new temporary directory)
 set -euo pipefail
 
