@@ -204,13 +204,16 @@ setup_fabric() {
   return 1
 }
 
-# The tunnel counters of side a's agent (GET /api/v1/fabric), when it reports them.
+# Both agents' tunnel counters (GET /api/v1/fabric) and port counters (GET /api/v1/stats).
 save_counters() {
-  local name=$1
-  in_ns "$NA" curl -s -m 5 -H "Authorization: Bearer $TOKEN" "http://$UA:18080/api/v1/fabric" >"$OUT/$name-fabric.json" 2>/dev/null || true
-  local tunnel
-  tunnel=$(jq -c '.tunnel // empty' "$OUT/$name-fabric.json" 2>/dev/null || true)
-  [[ -n $tunnel ]] && log "$name tunnel counters (side a): $tunnel"
+  local name=$1 side ns ip tunnel
+  for side in a b; do
+    if [[ $side == a ]]; then ns=$NA ip=$UA; else ns=$NB ip=$UB; fi
+    in_ns "$ns" curl -s -m 5 -H "Authorization: Bearer $TOKEN" "http://$ip:18080/api/v1/fabric" >"$OUT/$name-$side-fabric.json" 2>/dev/null || true
+    in_ns "$ns" curl -s -m 5 -H "Authorization: Bearer $TOKEN" "http://$ip:18080/api/v1/stats" >"$OUT/$name-$side-stats.json" 2>/dev/null || true
+    tunnel=$(jq -c '.tunnel // empty' "$OUT/$name-$side-fabric.json" 2>/dev/null || true)
+    [[ -n $tunnel ]] && log "$name tunnel counters (side $side): $tunnel"
+  done
   return 0
 }
 
