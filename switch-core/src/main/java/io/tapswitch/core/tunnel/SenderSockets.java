@@ -25,6 +25,11 @@ import io.tapswitch.core.sys.Udp;
  * one socket and one thread carry them) and different flows spread over {@link #COUNT} ports:
  * less entropy than a full hash gives, plenty for the few paths of a lab underlay.
  *
+ * <p>Their datagrams carry a UDP checksum: the kernel refuses UDP segmentation on a socket with
+ * checksums off ({@code SO_NO_CHECK}), and fills it in itself (or has the NIC do it). RFC 7348 §5
+ * says it SHOULD be zero, and every receiver must take both; a correct one costs the sender
+ * nothing here and protects the inner frame end to end.
+ *
  * <p>Every socket is set to {@code IP_PMTUDISC_DO} (DF on every datagram; one larger than the path
  * MTU fails with EMSGSIZE instead of being fragmented, RFC 7348 §4.3) and only sends: a filter that
  * accepts nothing keeps datagrams that reach its port from queueing; the endpoint's socket on the

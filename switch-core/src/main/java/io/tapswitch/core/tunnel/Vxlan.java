@@ -41,7 +41,7 @@ public final class Vxlan {
 
     /**
      * Writes the UDP header and the VXLAN header (16 bytes) at {@code at}, for an inner frame of
-     * {@code innerLength} bytes in VNI {@code vni}. The UDP checksum is 0: RFC 7348 allows it over
+     * {@code innerLength} bytes in VNI {@code vni}, as the raw socket sends probes. The UDP checksum is 0: RFC 7348 allows it over
      * IPv4, the inner frame has checksums of its own, and the kernel vxlan device sends it so too.
      */
     public static void writeHeaders(ByteBuffer buf, int at, int sourcePort, int destinationPort, int vni, int innerLength) {
