@@ -30,7 +30,9 @@ import java.nio.ByteBuffer;
  * ({@code NEEDS_CSUM}): its receiver takes it as verified, so every segment's TCP checksum (and an
  * IPv4 header checksum) is verified here before it is merged; one that fails is not merged and
  * goes on as it is, for its receiver to drop. The work is the one the receiver would otherwise do
- * for each segment.
+ * for each segment. A caller that knows the segments' bytes were verified on the way (a tunnel
+ * datagram whose UDP checksum, which covers the whole inner frame, the kernel checked) may skip
+ * it ({@link #begin(Frame, boolean)}): reading every byte again is the largest cost of merging.
  *
  * <p>An instance builds one frame at a time and belongs to one thread. Nothing allocates; a merged
  * segment's payload is copied once, behind the frame's last byte.
@@ -64,6 +66,7 @@ public final class Coalescer {
     private int nextSeq;
     private int nextId;
     private boolean full;
+    private boolean verify;
 
     /** Segments merged into the frame being built (0 when none is). */
     public int segments() {
@@ -76,6 +79,14 @@ public final class Coalescer {
      * not, nothing is kept and the frame is left untouched.
      */
     public boolean begin(Frame frame) {
+        return begin(frame, true);
+    }
+
+    /**
+     * {@link #begin(Frame)}, verifying the checksums of this frame and of those merged into it only
+     * if {@code verify}.
+     */
+    public boolean begin(Frame frame, boolean verify) {
         segments = 0;
         ByteBuffer b = frame.buffer();
         int e = frame.frame();
@@ -104,9 +115,10 @@ public final class Coalescer {
             return false;
         }
         int th = tcpHeader(b, at4, last);
-        if (th < 0 || !verified(b, at3, at4, th, last, six)) {
+        if (th < 0 || verify && !verified(b, at3, at4, th, last, six)) {
             return false;
         }
+        this.verify = verify;
         out = frame;
         buf = b;
         eth = e;
@@ -206,7 +218,7 @@ public final class Coalescer {
                 || src.getInt(s4 + 4) != nextSeq || src.getInt(s4 + 8) != buf.getInt(l4 + 8)
                 || (flags & ~TCP_PSH) != (buf.get(l4 + 13) & ~TCP_PSH & 0xff)
                 || !sameBytes(src, s4 + TCP_MIN_HEADER, l4 + TCP_MIN_HEADER, tcpLength - TCP_MIN_HEADER)
-                || !verified(src, s3, s4, tcpLength, last, v6)) {
+                || verify && !verified(src, s3, s4, tcpLength, last, v6)) {
             return false;
         }
         buf.put(end, src, sp, payload);

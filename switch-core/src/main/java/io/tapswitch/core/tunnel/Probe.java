@@ -8,7 +8,8 @@ import java.nio.ByteBuffer;
  *
  * <pre>
  *   0  magic "TSPR"          4  version (1)        5  type (1 request, 2 reply)
- *   6  flags (bit 0: full)   7  reserved           8  sequence number (32 bits)
+ *   6  flags (bit 0: full, bit 1: checksummed)      7  reserved
+ *   8  sequence number (32 bits)
  *  12  reply port (16 bits: where the requester listens)            14  reserved
  *  16  the requester's send time (System.nanoTime, echoed in the reply)
  *  24  zeros up to the datagram's size (a full-size request fills the underlay MTU)
@@ -18,6 +19,12 @@ import java.nio.ByteBuffer;
  * port, same DF bit, same sockets), so "the cluster says B is there but UDP 4789 is blocked" and
  * "small frames pass but full-size ones are dropped" both show. Why the reply port is in the body:
  * a datagram's UDP source port is a flow hash, not the port its sender listens on.
+ *
+ * <p>The checksummed flag says that every data datagram the sender sends carries a UDP checksum
+ * (true of every endpoint that sends through UDP sockets, {@link SenderSockets}): its receiver's
+ * kernel verifies that checksum over the whole inner frame, so the receiver need not verify the
+ * inner TCP checksums again before it merges segments ({@link io.tapswitch.core.offload.Coalescer}).
+ * Endpoints before the flag leave the bit 0 and are verified as before.
  */
 final class Probe {
     static final int MAGIC = 0x54535052;
@@ -25,6 +32,7 @@ final class Probe {
     static final int REQUEST = 1;
     static final int REPLY = 2;
     static final int FLAG_FULL = 1;
+    static final int FLAG_CHECKSUMMED = 2;
     /** Bytes of the body before the padding. */
     static final int LEN = 24;
 
@@ -43,7 +51,7 @@ final class Probe {
         buf.putInt(at, MAGIC);
         buf.put(at + OFF_VERSION, (byte) VERSION);
         buf.put(at + OFF_TYPE, (byte) type);
-        buf.put(at + OFF_FLAGS, (byte) (full ? FLAG_FULL : 0));
+        buf.put(at + OFF_FLAGS, (byte) ((full ? FLAG_FULL : 0) | FLAG_CHECKSUMMED));
         buf.put(at + 7, (byte) 0);
         buf.putInt(at + OFF_SEQ, seq);
         buf.putShort(at + OFF_REPLY_PORT, (short) replyPort);
@@ -62,6 +70,11 @@ final class Probe {
 
     static boolean full(ByteBuffer buf, int at) {
         return (buf.get(at + OFF_FLAGS) & FLAG_FULL) != 0;
+    }
+
+    /** Whether the probe's sender puts a UDP checksum on every data datagram. */
+    static boolean checksummed(ByteBuffer buf, int at) {
+        return (buf.get(at + OFF_FLAGS) & FLAG_CHECKSUMMED) != 0;
     }
 
     static int seq(ByteBuffer buf, int at) {

@@ -497,6 +497,10 @@ public final class TunnelEndpoint implements Port {
         long openSource = 0;
         int openVni = -1;
         boolean open = false;
+        // The sender last looked up, and whether its datagrams come UDP-checksummed, so that inner
+        // checksums need no second verification (looked up once per sender and call).
+        int trustFrom = -1;
+        boolean trusted = false;
         while (out < count || open) {
             if (pendingRead >= pendingReads) {
                 if (reads++ == MAX_ROUNDS) {
@@ -532,6 +536,11 @@ public final class TunnelEndpoint implements Port {
             int length = Math.min(size, total - at);
             int from = groMessages.sourceAddress(r);
             long source = TunnelSource.of(from, groMessages.sourcePort(r));
+            if (from != trustFrom) {
+                VtepPort sender = peerAt(from);
+                trustFrom = from;
+                trusted = sender != null && sender.isChecksummed();
+            }
             boolean truncated = groMessages.truncated(r);
             if (open) {
                 if (!truncated && source == openSource && length >= Vxlan.HEADER_LEN + Ethernet.HEADER_LEN
@@ -560,7 +569,7 @@ public final class TunnelEndpoint implements Port {
                 continue; // the frame is free again: a probe leaves it as it was, but for its bytes
             }
             out++;
-            if (outcome == Vxlan.FRAME && coalescer.begin(f)) {
+            if (outcome == Vxlan.FRAME && coalescer.begin(f, !trusted)) {
                 open = true;
                 openSource = source;
                 openVni = Vxlan.vni(st, at);
@@ -595,6 +604,12 @@ public final class TunnelEndpoint implements Port {
         ByteBuffer buf = f.buffer();
         int at = f.frame();
         int type = Probe.type(buf, at, length);
+        if (type > 0 && Probe.checksummed(buf, at)) {
+            VtepPort sender = peerAt(from);
+            if (sender != null) {
+                sender.checksummed();
+            }
+        }
         if (type == Probe.REQUEST) {
             int replyPort = Probe.replyPort(buf, at);
             Vxlan.writeHeaders(reply, 0, options.port(), replyPort, VniMap.PROBE_VNI, Probe.LEN);

@@ -63,6 +63,8 @@ public final class VtepPort implements Port {
     private final AtomicLong lastRtt = new AtomicLong();
     private final AtomicLong probeErrors = new AtomicLong();
     private volatile int lastProbeErrno;
+    /** Whether the remote endpoint said (in a probe) that its datagrams always carry a UDP checksum. */
+    private volatile boolean checksummed;
 
     VtepPort(TunnelEndpoint endpoint, String name, Inet4Address inet, int port) {
         this.endpoint = endpoint;
@@ -91,6 +93,18 @@ public final class VtepPort implements Port {
     public ProbeStats probes() {
         return new ProbeStats(probesSent.get(), fullProbesSent.get(), probesAnswered.get(), fullProbesAnswered.get(),
                 lastReply.get(), lastFullReply.get(), lastRtt.get(), probeErrors.get(), lastProbeErrno);
+    }
+
+    /** The remote endpoint's probes say its datagrams always carry a UDP checksum, which the kernel verifies. */
+    void checksummed() {
+        if (!checksummed) {
+            checksummed = true;
+        }
+    }
+
+    /** Whether frames from this VTEP arrive with a verified UDP checksum over the whole inner frame. */
+    public boolean isChecksummed() {
+        return checksummed;
     }
 
     void probeSent(boolean full) {

@@ -181,6 +181,19 @@ class CoalescerTest {
     }
 
     @Test
+    void withoutVerificationABadChecksumIsMergedAsTheCallerVouchesForTheBytes() {
+        frame.load(segment(false, 0, MSS, Packet.ACK).build());
+        assertThat(coalescer.begin(frame, false)).isTrue();
+        byte[] bad = segment(false, 1, MSS, Packet.ACK).build();
+        bad[100] ^= 0x40;
+        assertThat(append(bad)).isTrue();
+        assertThat(coalescer.finish()).isEqualTo(2);
+        frame.load(segment(false, 0, MSS, Packet.ACK).build());
+        assertThat(coalescer.begin(frame)).as("verifying again from the next frame on").isTrue();
+        assertThat(append(bad)).isFalse();
+    }
+
+    @Test
     void flagsOptionsAndIpIdsMustMatch() {
         frame.load(segment(false, 0, MSS, Packet.ACK).tcpOptions(12).build());
         assertThat(coalescer.begin(frame)).isTrue();

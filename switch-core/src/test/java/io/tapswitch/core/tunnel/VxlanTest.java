@@ -334,6 +334,7 @@ class VxlanTest {
         Probe.write(b, 8, Probe.REQUEST, true, 77, 4790, 123456789L);
         assertThat(Probe.type(b, 8, 24)).isEqualTo(Probe.REQUEST);
         assertThat(Probe.full(b, 8)).isTrue();
+        assertThat(Probe.checksummed(b, 8)).as("our datagrams always carry UDP checksums").isTrue();
         assertThat(Probe.seq(b, 8)).isEqualTo(77);
         assertThat(Probe.replyPort(b, 8)).isEqualTo(4790);
         assertThat(Probe.sent(b, 8)).isEqualTo(123456789L);
