@@ -33,6 +33,8 @@ import java.nio.ByteBuffer;
  * for each segment. A caller that knows the segments' bytes were verified on the way (a tunnel
  * datagram whose UDP checksum, which covers the whole inner frame, the kernel checked) may skip
  * it ({@link #begin(Frame, boolean)}): reading every byte again is the largest cost of merging.
+ * Such segments may then carry a partial checksum (only the pseudo-header sum, from a sender told
+ * it may send so): every frame begun unverified leaves with {@code NEEDS_CSUM}, merged or not.
  *
  * <p>An instance builds one frame at a time and belongs to one thread. Nothing allocates; a merged
  * segment's payload is copied once, behind the frame's last byte.
@@ -253,15 +255,29 @@ public final class Coalescer {
     }
 
     /**
-     * Completes the frame being built and returns how many segments it holds. One: the frame is
-     * left exactly as {@link #begin} found it. More: its IP length (and IPv4 header checksum) cover
+     * Completes the frame being built and returns how many segments it holds. One, verified: the
+     * frame is left exactly as {@link #begin} found it; one, unverified: its checksum field gets the
+     * pseudo-header sum and its vnet header asks for the checksum to be completed. More: its IP length (and IPv4 header checksum) cover
      * the whole payload, its TCP checksum field holds the pseudo-header sum, and its vnet header asks
      * for segmentation at the first segment's size with a partial checksum; its length is updated.
      */
     public int finish() {
         int n = segments;
         segments = 0;
-        if (n <= 1) {
+        if (n == 0 || n == 1 && verify) {
+            out = null;
+            return n;
+        }
+        if (n == 1) {
+            // Unverified: its checksum may be partial (a sender that was told it may), so it is
+            // completed downstream like any partial checksum.
+            long pseudo = v6 ? InternetChecksum.add(buf, l3 + 8, 32, 0) : InternetChecksum.add(buf, l3 + 12, 8, 0);
+            pseudo = InternetChecksum.add16(InternetChecksum.add16(pseudo, 6), end - l4);
+            buf.putShort(l4 + 16, (short) InternetChecksum.fold(pseudo));
+            int hdr = out.start();
+            buf.put(hdr + VnetHeader.FLAGS, (byte) VnetHeader.F_NEEDS_CSUM);
+            VnetHeader.putLe16(buf, hdr + VnetHeader.CSUM_START, l4 - eth);
+            VnetHeader.putLe16(buf, hdr + VnetHeader.CSUM_OFFSET, 16);
             out = null;
             return n;
         }

@@ -120,6 +120,15 @@ final class Encapsulation {
      * message cut by the kernel; without, each is a message.
      */
     int fill(Frame frame, int first, int peer, int port, boolean segment) {
+        return fill(frame, first, peer, port, segment, false);
+    }
+
+    /**
+     * {@link #fill(Frame, int, int, int, boolean)}; with {@code partial}, TCP segments the receiver
+     * can merge leave with only their pseudo-header sum ({@link Segmenter#partialTcpChecksums}).
+     */
+    int fill(Frame frame, int first, int peer, int port, boolean segment, boolean partial) {
+        segmenter.partialTcpChecksums(partial);
         int n = Math.min(SLOTS, count - first);
         messages.clear();
         filledBytes = 0;

@@ -89,6 +89,13 @@ public final class TunnelEndpoint implements Port {
     /** Frames one receive call may return with GRO: enough for the bursts of a few flows at once. */
     static final int GRO_BATCH = 32;
     private static final int STAGE = 65536;
+    /**
+     * Whether to tell trusted peers they may send partial TCP checksums ({@link Probe#FLAG_TAKES_PARTIAL});
+     * {@code -Dtapswitch.partialChecksums=false} to compare.
+     */
+    static final boolean PARTIAL = !"false".equals(System.getProperty("tapswitch.partialChecksums"));
+    /** Trusted peer addresses remembered at most. */
+    private static final int MAX_TRUSTED = 4096;
 
     private final String name;
     private final TunnelOptions options;
@@ -132,6 +139,12 @@ public final class TunnelEndpoint implements Port {
     private final ByteBuffer[] stage;
     private final long[] stageAddress;
     private final Coalescer coalescer = new Coalescer();
+    /**
+     * Addresses whose probes said their datagrams always carry a UDP checksum, kept for the
+     * endpoint's life (a VTEP port may be removed and made again meanwhile); the reading thread's.
+     */
+    private int[] trustedAddresses = new int[8];
+    private int trustedCount;
     private int pendingReads;
     private int pendingRead;
     private int pendingOffset;
@@ -537,9 +550,8 @@ public final class TunnelEndpoint implements Port {
             int from = groMessages.sourceAddress(r);
             long source = TunnelSource.of(from, groMessages.sourcePort(r));
             if (from != trustFrom) {
-                VtepPort sender = peerAt(from);
                 trustFrom = from;
-                trusted = sender != null && sender.isChecksummed();
+                trusted = trusts(from);
             }
             boolean truncated = groMessages.truncated(r);
             if (open) {
@@ -581,6 +593,31 @@ public final class TunnelEndpoint implements Port {
         return out;
     }
 
+    /** Whether {@code address}'s probes said its datagrams always carry a UDP checksum. */
+    private boolean trusts(int address) {
+        for (int i = 0; i < trustedCount; i++) {
+            if (trustedAddresses[i] == address) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Records that {@code address} always checksums its datagrams (control-rate: from probes), if
+     * it is a peer's: a probe from anywhere else is not enough, so the list stays as short as the
+     * list of peers there ever were.
+     */
+    private void trust(int address) {
+        if (trusts(address) || peerAt(address) == null || trustedCount == MAX_TRUSTED) {
+            return;
+        }
+        if (trustedCount == trustedAddresses.length) {
+            trustedAddresses = Arrays.copyOf(trustedAddresses, trustedAddresses.length * 2);
+        }
+        trustedAddresses[trustedCount++] = address;
+    }
+
     /** Moves the read position past a datagram that ended at {@code next} of a read of {@code total} bytes. */
     private void advance(int next, int total) {
         if (next >= total) {
@@ -605,16 +642,13 @@ public final class TunnelEndpoint implements Port {
         int at = f.frame();
         int type = Probe.type(buf, at, length);
         if (type > 0 && Probe.checksummed(buf, at)) {
-            VtepPort sender = peerAt(from);
-            if (sender != null) {
-                sender.checksummed();
-            }
+            trust(from);
         }
         if (type == Probe.REQUEST) {
             int replyPort = Probe.replyPort(buf, at);
             Vxlan.writeHeaders(reply, 0, options.port(), replyPort, VniMap.PROBE_VNI, Probe.LEN);
             Probe.write(reply, OUTER, Probe.REPLY, Probe.full(buf, at), Probe.seq(buf, at), options.port(),
-                    Probe.sent(buf, at));
+                    Probe.sent(buf, at), PARTIAL && gro && trusts(from));
             replyMessage.prepareSend(0, from, replyPort, 1);
             replyMessage.setPiece(0, 0, replyAddress, OUTER + Probe.LEN);
             if (replyMessage.sendMany(raw.fd(), 0, 1) == 1) {
@@ -631,6 +665,7 @@ public final class TunnelEndpoint implements Port {
         }
         long now = System.nanoTime();
         peer.probeAnswered(Probe.full(buf, at), now, now - Probe.sent(buf, at));
+        peer.takesPartial(Probe.takesPartial(buf, at));
     }
 
     /** Never an egress: refused. */

@@ -63,8 +63,8 @@ public final class VtepPort implements Port {
     private final AtomicLong lastRtt = new AtomicLong();
     private final AtomicLong probeErrors = new AtomicLong();
     private volatile int lastProbeErrno;
-    /** Whether the remote endpoint said (in a probe) that its datagrams always carry a UDP checksum. */
-    private volatile boolean checksummed;
+    /** Whether the remote endpoint said (in a probe reply) that it completes partial TCP checksums of ours. */
+    private volatile boolean takesPartial;
 
     VtepPort(TunnelEndpoint endpoint, String name, Inet4Address inet, int port) {
         this.endpoint = endpoint;
@@ -95,16 +95,19 @@ public final class VtepPort implements Port {
                 lastReply.get(), lastFullReply.get(), lastRtt.get(), probeErrors.get(), lastProbeErrno);
     }
 
-    /** The remote endpoint's probes say its datagrams always carry a UDP checksum, which the kernel verifies. */
-    void checksummed() {
-        if (!checksummed) {
-            checksummed = true;
+    /** What the remote endpoint's last probe reply said about partial TCP checksums. */
+    void takesPartial(boolean takes) {
+        if (takesPartial != takes) {
+            takesPartial = takes;
         }
     }
 
-    /** Whether frames from this VTEP arrive with a verified UDP checksum over the whole inner frame. */
-    public boolean isChecksummed() {
-        return checksummed;
+    /**
+     * Whether TCP segments to this VTEP may leave with only their pseudo-header sum in the checksum
+     * field: its endpoint said so in its last probe reply ({@link Probe#FLAG_TAKES_PARTIAL}).
+     */
+    public boolean takesPartialChecksums() {
+        return takesPartial;
     }
 
     void probeSent(boolean full) {
@@ -173,7 +176,7 @@ public final class VtepPort implements Port {
             int fd = endpoint.sendFd(encapsulation.flowPort());
             boolean segment = endpoint.segmentation();
             for (int first = 0; first < count; ) {
-                int n = encapsulation.fill(frame, first, address, port, segment);
+                int n = encapsulation.fill(frame, first, address, port, segment, takesPartial);
                 GsoMessages messages = encapsulation.messages();
                 int sent = 0;
                 while (sent < messages.count()) {
@@ -191,7 +194,7 @@ public final class VtepPort implements Port {
                         // a path MTU below the segment): the same datagrams one by one, which
                         // either go or fail with the real reason (EMSGSIZE).
                         endpoint.segmentationRefused();
-                        n = encapsulation.fill(frame, first, address, port, false);
+                        n = encapsulation.fill(frame, first, address, port, false, takesPartial);
                         continue;
                     }
                     return -errno;

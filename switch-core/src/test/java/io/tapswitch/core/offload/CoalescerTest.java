@@ -193,6 +193,90 @@ class CoalescerTest {
         assertThat(append(bad)).isFalse();
     }
 
+    /** Cuts {@code frame}'s GSO frame (untouched) into wire segments, with partial TCP checksums or full ones. */
+    private static List<byte[]> cut(Frame source, boolean partial) {
+        Segmenter s = new Segmenter();
+        s.partialTcpChecksums(partial);
+        int n = s.prepare(source.buffer(), source.start(), source.frame(), source.length(), false);
+        List<byte[]> out = new ArrayList<>();
+        ByteBuffer dst = ByteBuffer.allocate(70000);
+        for (int i = 0; i < n; i++) {
+            int len = s.write(i, dst, 0);
+            byte[] b = new byte[len];
+            dst.get(0, b);
+            out.add(b);
+        }
+        return out;
+    }
+
+    @Test
+    void partialChecksumsFromATrustedSenderMergeAndComeOutCompleteWhenCutAgain() {
+        for (boolean v6 : new boolean[] {false, true}) {
+            Frame source = new Frame(4);
+            (v6 ? Packet.tcp6() : Packet.tcp4()).flags(Packet.ACK | Packet.PSH).payload(20000)
+                    .gso(v6 ? VnetHeader.GSO_TCPV6 : VnetHeader.GSO_TCPV4, MSS).load(source);
+            List<byte[]> full = cut(source, false);
+            List<byte[]> partial = cut(source, true);
+            assertThat(partial).hasSameSizeAs(full).hasSize(15);
+            int l3 = 14;
+            int l4 = v6 ? 54 : 34;
+            for (int i = 0; i < partial.size(); i++) {
+                byte[] p = partial.get(i);
+                assertThat(Arrays.copyOfRange(p, 0, l4 + 16)).as("headers as with full checksums")
+                        .isEqualTo(Arrays.copyOfRange(full.get(i), 0, l4 + 16));
+                assertThat(ByteBuffer.wrap(p).getShort(l4 + 16) & 0xffff).as("segment %d: the pseudo-header sum only", i)
+                        .isEqualTo(Packet.fold(Packet.pseudo(p, l3, v6, 6, p.length - l4)));
+            }
+            frame.load(partial.get(0));
+            assertThat(coalescer.begin(frame, false)).isTrue();
+            for (int i = 1; i < partial.size(); i++) {
+                assertThat(append(partial.get(i))).isTrue();
+            }
+            assertThat(coalescer.finish()).isEqualTo(15);
+            assertThat(resegment()).as("cut again with full checksums: the segments a wire carries")
+                    .usingElementComparator(Arrays::compare).containsExactlyElementsOf(full);
+        }
+    }
+
+    @Test
+    void aLoneUnverifiedSegmentLeavesAskingForItsChecksum() {
+        Frame source = new Frame(4);
+        Packet.tcp4().payload(MSS).gso(VnetHeader.GSO_TCPV4, MSS).load(source);
+        byte[] partial = cut(source, true).get(0);
+        frame.load(partial);
+        assertThat(coalescer.begin(frame, false)).isTrue();
+        assertThat(coalescer.finish()).isEqualTo(1);
+        ByteBuffer b = frame.buffer();
+        int hdr = frame.start();
+        assertThat(VnetHeader.flags(b, hdr)).isEqualTo(VnetHeader.F_NEEDS_CSUM);
+        assertThat(VnetHeader.gsoType(b, hdr)).isEqualTo(VnetHeader.GSO_NONE);
+        assertThat(VnetHeader.getLe16(b, hdr + VnetHeader.CSUM_START)).isEqualTo(34);
+        assertThat(VnetHeader.getLe16(b, hdr + VnetHeader.CSUM_OFFSET)).isEqualTo(16);
+        Segmenter s = new Segmenter();
+        assertThat(s.prepare(b, hdr, frame.frame(), frame.length(), false)).isEqualTo(1);
+        ByteBuffer dst = ByteBuffer.allocate(2000);
+        int len = s.write(0, dst, 0);
+        byte[] completed = new byte[len];
+        dst.get(0, completed);
+        assertThat(completed).as("completed downstream: the full-checksum segment").isEqualTo(cut(source, false).get(0));
+    }
+
+    @Test
+    void segmentsAReceiverWouldNotMergeKeepFullChecksums() {
+        Frame source = new Frame(4);
+        Packet.tcp4().tag(0x8100, 7).payload(3000).gso(VnetHeader.GSO_TCPV4, MSS).load(source);
+        assertThat(cut(source, true)).as("a C-tag inside").usingElementComparator(Arrays::compare)
+                .containsExactlyElementsOf(cut(source, false));
+        Packet.tcp4().flags(Packet.ACK | Packet.FIN).payload(MSS + 3).gso(VnetHeader.GSO_TCPV4, MSS).load(source);
+        List<byte[]> partial = cut(source, true);
+        List<byte[]> full = cut(source, false);
+        assertThat(partial.get(1)).as("3 bytes: padded, and FIN").isEqualTo(full.get(1));
+        assertThat(partial.get(0)).as("the first may be partial").isNotEqualTo(full.get(0));
+        Packet.tcp4().ipOptions(4).payload(3000).gso(VnetHeader.GSO_TCPV4, MSS).load(source);
+        assertThat(cut(source, true)).as("IP options").usingElementComparator(Arrays::compare)
+                .containsExactlyElementsOf(cut(source, false));
+    }
+
     @Test
     void flagsOptionsAndIpIdsMustMatch() {
         frame.load(segment(false, 0, MSS, Packet.ACK).tcpOptions(12).build());
