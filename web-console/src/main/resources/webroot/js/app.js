@@ -5,6 +5,9 @@ import { onUnauthorized, setToken } from './api.js';
 import { TUNNEL_COLORS, vlanColor, vlanLabel } from './colors.js';
 import { h, replace, showErrors } from './dom.js';
 import { EventFeed } from './feed.js';
+import { nextFrame } from './frame.js';
+import { portNodeId, scopeOf } from './graph.js';
+import { find } from './search.js';
 import * as S from './state.js';
 import { Store } from './store.js';
 import { TopologyView } from './topology.js';
@@ -77,8 +80,41 @@ function renderFabric(store) {
   badge.dataset.down = String(notUp.length > 0);
 }
 
+/**
+ * Finds what the search box names (search.js), selects it and centres the view on it: a port
+ * opens in the port panel, a MAC or a VM opens the port it is behind, a VLAN selects its group
+ * (at lab scale) or filters the view to it.
+ */
+function search(store, ctx, query) {
+  const out = $('search-result');
+  const hit = find(store.state, query);
+  out.dataset.found = String(!!hit);
+  if (!hit) {
+    out.textContent = query.trim() ? `nothing named ${query.trim()}` : '';
+    return null;
+  }
+  const topology = ctx.topology;
+  if (hit.kind === 'vlan') {
+    if (!topology.showGroup(hit.vlan)) {
+      const select = $('vlan-filter');
+      select.value = String(hit.vlan);
+      topology.setVlanFilter(select.value === '' ? null : hit.vlan);
+    }
+    out.textContent = `VLAN ${hit.vlan}`;
+    return hit;
+  }
+  const port = hit.kind === 'port' ? hit.name : hit.port;
+  ctx.selectPort(port, hit.host);
+  const scope = scopeOf(store.state, hit.host);
+  const target = hit.kind === 'mac' ? `${scope}mac:${port}/${hit.mac}` : hit.kind === 'vm' ? `vm:${hit.lab}/${hit.name}` : null;
+  if (!target || !topology.centreOn(target)) topology.centreOn(portNodeId(store.state, port, hit.host));
+  out.textContent = hit.kind === 'port' ? `port ${port}` : `${hit.kind === 'mac' ? hit.mac : hit.name} behind ${port}`;
+  return hit;
+}
+
 async function main() {
-  const store = new Store();
+  // Listeners hear of changes once a frame, however many events came (see Store).
+  const store = new Store(undefined, nextFrame);
   store.onError(showGlobalError);
   const ctx = { store };
   const topology = new TopologyView($('topology'), store, {
@@ -119,6 +155,11 @@ async function main() {
     if (b.dataset.tab === 'port') ctx.port.refreshDetail();
   }));
   $('fit-view').addEventListener('click', () => topology.fit());
+  ctx.search = (query) => search(store, ctx, query);
+  $('search-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    ctx.search($('search').value);
+  });
   $('vlan-filter').addEventListener('change', (e) => topology.setVlanFilter(e.target.value === '' ? null : Number(e.target.value)));
   store.on('switch', renderHeader);
   for (const t of ['vlans', 'fdb', 'fabric']) {
@@ -156,6 +197,7 @@ async function main() {
 
   window.tapswitch = {
     store, topology, snapshot: () => topology.snapshot(), selectPort: ctx.selectPort, openHost: ctx.openHost, openTab,
+    search: ctx.search,
   };
   // Deep links: #fdb, #vlans, #mirrors, #trace, #fabric open a tab; #port/NAME opens a port;
   // #host/HOST opens a host of the fabric, #host/HOST/port/NAME one of its ports.

@@ -46,8 +46,16 @@ function loaderOf(topic) {
 
 export class Store {
   /** @param source the API to load from (api.js's, or a fake in tests) */
-  constructor(source = api) {
+  /**
+   * @param schedule how listeners are called: none, at once (as tests want); in the browser a
+   *     function that runs a callback at the next animation frame, so that a burst of events
+   *     (2 000 MACs learned, counters of 256 ports each second) redraws each panel once a frame,
+   *     not once an event
+   */
+  constructor(source = api, schedule = null) {
     this.source = source;
+    this.schedule = schedule;
+    this.unheard = new Set();
     this.state = S.initialState();
     this.listeners = new Map();
     this.pending = new Set();
@@ -73,6 +81,21 @@ export class Store {
   }
 
   emit(topic) {
+    if (!this.schedule) {
+      this.tell(topic);
+      return;
+    }
+    if (this.unheard.size === 0) {
+      this.schedule(() => {
+        const topics = [...this.unheard];
+        this.unheard.clear();
+        topics.forEach((t) => this.tell(t));
+      });
+    }
+    this.unheard.add(topic);
+  }
+
+  tell(topic) {
     (this.listeners.get(topic) || []).forEach((l) => l(this));
   }
 
