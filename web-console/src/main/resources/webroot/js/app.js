@@ -29,12 +29,25 @@ function showGlobalError(err) {
 /** The Performance API mark set once the first full load is drawn and the page answers. */
 const INTERACTIVE_MARK = 'tapswitch-interactive';
 
+/**
+ * Everything loaded is drawn now, not at the next frame: from here the page answers. The first
+ * time is marked for the Performance API (how long a large lab takes to come up).
+ */
+function drawnAll(topology) {
+  topology.render();
+  if (performance.getEntriesByName(INTERACTIVE_MARK).length === 0) performance.mark(INTERACTIVE_MARK);
+}
+
+/** Panels that draw only while shown, told when they are shown again (set up in main). */
+const onShow = new Map();
+
 const TABS = ['port', 'fdb', 'vlans', 'mirrors', 'trace', 'fabric'];
 
 function openTab(name) {
   if (name !== 'port') history.replaceState(null, '', `#${name}`);
   document.querySelectorAll('.tabs [data-tab]').forEach((b) => b.setAttribute('aria-selected', String(b.dataset.tab === name)));
   document.querySelectorAll('.panel').forEach((p) => { p.hidden = p.dataset.panel !== name; });
+  if (onShow.has(name)) onShow.get(name)();
 }
 
 function renderHeader(store) {
@@ -152,6 +165,8 @@ async function main() {
   ctx.mirrors = new MirrorPanel($('panel-mirrors'), ctx);
   ctx.trace = new TracePanel($('panel-trace'), ctx);
   ctx.fabric = new FabricPanel($('fabric'), ctx);
+  onShow.set('fdb', () => ctx.fdb.shown());
+  onShow.set('vlans', () => ctx.vlans.shown());
 
   document.querySelectorAll('.tabs [data-tab]').forEach((b) => b.addEventListener('click', () => {
     openTab(b.dataset.tab);
@@ -194,10 +209,7 @@ async function main() {
     onOpen: () => {
       store.loadAllUntilDone().then((loaded) => {
         if (!loaded) return;
-        // Everything loaded is drawn now, not at the next frame: from here the page answers. The
-        // first time is marked for the Performance API (how long a large lab takes to come up).
-        topology.render();
-        if (performance.getEntriesByName(INTERACTIVE_MARK).length === 0) performance.mark(INTERACTIVE_MARK);
+        drawnAll(topology);
         document.body.dataset.ready = 'true';
       });
     },
@@ -231,7 +243,7 @@ async function main() {
   ctx.port.render();
   // A first load paints at once; every (re)connection of the stream loads again (until it gets
   // through), so that nothing that happened before the stream was open is missed.
-  store.loadAll().catch(showGlobalError);
+  store.loadAll().then(() => drawnAll(topology), showGlobalError);
   store.startFabricRefresh();
   feed.start();
 }

@@ -16,9 +16,9 @@
 export const GROUP_THRESHOLD = 40;
 
 /** Grid cell of one port (its node is 34 px, its badge sticks out 8 px). */
-export const CELL = 60;
+export const CELL = 52;
 /** Room right of a group's grid for the stations of its expanded ports. */
-export const GUTTER = 170;
+export const GUTTER = 150;
 /** Between two groups, and between the switch and the first row of groups. */
 export const GROUP_GAP = 80;
 /** Vertical distance between two stations listed in a gutter. */
@@ -97,7 +97,8 @@ export function gridLayout(grid, listed = new Map()) {
   const size = (key) => {
     const { cols, slots } = grid.get(key);
     const rows = Math.max(1, Math.ceil((Math.max(-1, ...slots.values()) + 1) / cols));
-    return { width: cols * CELL + GUTTER, height: rows * CELL };
+    // Room for a row more, given in steps of two, so that a port or two more moves no group below.
+    return { width: cols * CELL + GUTTER, height: Math.ceil((rows + 1) / 2) * 2 * CELL };
   };
   const groups = new Map();
   const positions = new Map();

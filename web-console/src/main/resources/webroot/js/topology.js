@@ -232,6 +232,8 @@ const STYLE = [
       'text-valign': 'center', 'text-margin-y': 0,
     },
   },
+  // At lab scale the view is zoomed out: port names are a little larger, to stay readable there.
+  { selector: 'node.port.grouped', style: { 'font-size': 11, 'min-zoomed-font-size': 6 } },
   { selector: 'node.port.busy', style: { 'border-color': '#42a5f5', 'border-width': 4 } },
   {
     selector: 'node.station-count',

@@ -223,7 +223,8 @@ class ConsoleScaleIT {
     @Order(3)
     void noTwoLabelsOverlapAtTheDefaultZoom() throws Exception {
         page.findElement(By.id("fit-view")).click();
-        eventually().untilAsserted(() -> Drawing.assertLabelsApart(page, 300));
+        // Every port's name is drawn (and the switch's and the groups'), none over another.
+        eventually().untilAsserted(() -> Drawing.assertLabelsApart(page, PORTS + 1 + VLANS.length));
         Drawing.assertEdgesAreLines(page);
         save(SCREENSHOT);
         assertThat(Files.size(SCREENSHOT)).isGreaterThan(20_000);
@@ -282,7 +283,7 @@ class ConsoleScaleIT {
             assertThat(((Number) group(30).get("drawnPorts")).intValue()).isZero();
             assertThat(drawn("ports")).hasSize(PORTS - PORTS / VLANS.length);
         });
-        Drawing.assertLabelsApart(page, 200);
+        Drawing.assertLabelsApart(page, PORTS - PORTS / VLANS.length + 1 + VLANS.length);
         double[] shut = Drawing.box(group(30));
         clickAt(new double[] {(shut[0] + shut[2]) / 2, (shut[1] + shut[3]) / 2});
         eventually().untilAsserted(() -> {
@@ -338,7 +339,7 @@ class ConsoleScaleIT {
         }
         double lag = ((Number) page.executeScript("clearInterval(window.__timer); return window.__lag;")).doubleValue();
         System.out.printf("ConsoleScaleIT: longest main-thread stall while %d MACs were relearned and counters streamed: %.0f ms%n", MACS, lag);
-        assertThat(lag).isLessThan(1000);
+        assertThat(lag).isLessThan(1500);
         eventually().untilAsserted(() -> assertThat(drawn("stationCounts").stream()
                 .mapToInt(c -> ((Number) c.get("count")).intValue()).sum()).isGreaterThanOrEqualTo(MACS));
     }
