@@ -56,6 +56,7 @@ export class Store {
     this.source = source;
     this.schedule = schedule;
     this.unheard = new Set();
+    this.queued = [];
     this.state = S.initialState();
     this.listeners = new Map();
     this.pending = new Set();
@@ -141,9 +142,12 @@ export class Store {
   async load(topic) {
     const loader = loaderOf(topic);
     if (!loader) return;
-    // FDB events that arrive while a table is being fetched are replayed over the answer.
+    // FDB events that arrive while a table is being fetched are replayed over the answer; those
+    // waiting for a frame are applied first, so that the journal holds every one of them.
+    this.applyQueued();
     const since = S.fdbSeqFor(this.state, topic);
     const body = await loader(this.source);
+    this.applyQueued();
     this.commit(S.applySnapshot(this.state, topic, body, since));
   }
 
@@ -181,9 +185,26 @@ export class Store {
     }, RELOAD_DEBOUNCE_MS);
   }
 
-  /** Handles one event of the stream. */
+  /**
+   * Handles one event of the stream: at once without a scheduler; with one, the events of a frame
+   * are applied together (S.applyEvents) when it comes, or before anything is loaded.
+   */
   apply(type, data) {
-    this.commit(S.applyEvent(this.state, type, data, { mono: performance.now() / 1000, wall: Date.now() }));
+    const now = { mono: performance.now() / 1000, wall: Date.now() };
+    if (!this.schedule) {
+      this.commit(S.applyEvent(this.state, type, data, now));
+      return;
+    }
+    if (this.queued.length === 0) this.schedule(() => this.applyQueued());
+    this.queued.push({ type, data, now });
+  }
+
+  /** Applies the events waiting for the frame, in order. */
+  applyQueued() {
+    if (this.queued.length === 0) return;
+    const events = this.queued;
+    this.queued = [];
+    this.commit(S.applyEvents(this.state, events));
   }
 
   port(name, host = null) {
