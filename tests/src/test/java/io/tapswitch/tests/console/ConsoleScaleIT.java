@@ -339,7 +339,7 @@ class ConsoleScaleIT {
         }
         double lag = ((Number) page.executeScript("clearInterval(window.__timer); return window.__lag;")).doubleValue();
         System.out.printf("ConsoleScaleIT: longest main-thread stall while %d MACs were relearned and counters streamed: %.0f ms%n", MACS, lag);
-        assertThat(lag).isLessThan(1500);
+        assertThat(lag).isLessThan(1000);
         eventually().untilAsserted(() -> assertThat(drawn("stationCounts").stream()
                 .mapToInt(c -> ((Number) c.get("count")).intValue()).sum()).isGreaterThanOrEqualTo(MACS));
     }
