@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  *
  * <p>Equivalent mutants: {@code classified < 0} as {@code <= 0} (a classification always carries a
  * nonzero TPID), and {@code Mirror}'s {@code port < src.length} as {@code <=} (every port id of a
- * topology is below its capacity).
+ * topology is below its capacity), and swapping which bucket broadcast and multicast take when a
+ * frame is metered (each class still has a bucket of its own, at its own rate).
  */
 class DecisionEdgesTest {
     private static final long H1 = mac("02:00:00:00:00:01");

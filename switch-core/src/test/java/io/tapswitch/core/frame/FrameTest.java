@@ -12,7 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>Equivalent mutants: {@code shiftHead}'s {@code delta > 0} as {@code >= 0} (never called with 0)
  * and its copy of one byte more (the TPID slot, which the caller writes next); {@code snap}/
  * {@code unsnap} saving or restoring zero tail bytes ({@code > 0} as {@code >= 0}); and
- * {@link Ethernet#destination}'s offset arithmetic, since the destination is at offset 0.
+ * {@link Ethernet#destination}'s and {@link VnetHeader#flags}'s offset arithmetic (both fields are at
+ * offset 0); and {@code copyFrom} copying one byte more than the frame.
  */
 class FrameTest {
     private static final long DST = Frames.mac("02:00:00:00:00:02");

@@ -20,7 +20,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * single TCP frames (two tags, a 60-byte IPv4 header and a 60-byte TCP header make 142 bytes);
  * {@code parseIp}'s own length checks, and {@code cutsTcp}'s {@code l4 + 20 > end}, only refuse frames
  * that the L4 checks after them refuse anyway; {@code headLength() + mss > maxFrame} as {@code >=}
- * sets the MSS it already has.
+ * sets the MSS it already has; {@code maxFrame > 0} as {@code >= 0} (a bound of 0 then never leaves
+ * room for a segment); and TCP's {@code l4 + 20 > end} computed with a minus (the data offset check
+ * after it refuses the same frames).
  */
 class SegmenterEdgesTest {
     private static final long DST = Frames.mac("02:00:00:00:00:02");
@@ -195,9 +197,34 @@ class SegmenterEdgesTest {
     }
 
     @Test
+    void aDroppedTagDoesNotCountAgainstTheHeadOfAChecksumFrame() {
+        byte[] tagged = Frames.tagged(DST, SRC, 0x8100, 10, 0x0800, 300);
+        tagged[18] = 0x45;
+        frame.load(tagged);
+        frame.buffer().put(frame.start() + VnetHeader.FLAGS, (byte) VnetHeader.F_NEEDS_CSUM);
+        VnetHeader.putLe16(frame.buffer(), frame.start() + VnetHeader.CSUM_START, 38);
+        // the checksum field ends MAX_HEAD bytes into the frame as sent, the tag left out
+        VnetHeader.putLe16(frame.buffer(), frame.start() + VnetHeader.CSUM_OFFSET, Segmenter.MAX_HEAD + 4 - 2 - 38);
+        assertThat(prepare(0, true)).isEqualTo(1);
+        assertThat(segmenter.length(0)).isEqualTo(tagged.length - 4);
+        assertThat(written(0)).hasSize(tagged.length - 4);
+        assertThat(prepare(0, false)).as("with its tag the head is too long").isEqualTo(Segmenter.UNSUPPORTED);
+    }
+
+    @Test
+    void anIpv6HeaderOfTheWrongVersionIsRefusedAfterAGoodOne() {
+        loadGso(Packet.tcp6().payload(3000).build(), VnetHeader.GSO_TCPV6, 1000);
+        assertThat(prepare()).isEqualTo(3);
+        byte[] v6 = Packet.tcp6().payload(3000).build();
+        v6[14] = 0x40;
+        loadGso(v6, VnetHeader.GSO_TCPV6, 1000);
+        assertThat(prepare()).isEqualTo(Segmenter.UNSUPPORTED);
+    }
+
+    @Test
     void bytesLeftBehindTheFrameByALongerOneDoNotEnterTheChecksum() {
         byte[] garbage = new byte[5000];
-        Arrays.fill(garbage, (byte) 0x77);
+        new java.util.Random(9).nextBytes(garbage);
         frame.load(garbage);
         Packet p = Packet.udp4().payload(21).needsChecksum();
         p.load(frame);

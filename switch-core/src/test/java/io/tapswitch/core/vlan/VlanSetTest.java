@@ -7,6 +7,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/*
+ * Equivalent mutants: contains() with "vid > 0" for "vid >= 0" (VID 0 is never in a set), and
+ * toString()'s "v + 1 <= MAX_VID" as "v - 1 <= MAX_VID" (contains(4095) is false either way).
+ */
 class VlanSetTest {
     @Test
     void parsesListsAndRanges() {
