@@ -39,6 +39,8 @@ class InternetChecksumTest {
         int c = InternetChecksum.finish(InternetChecksum.add(b, 0, 64, 0));
         b.putShort(10, (short) c);
         assertThat(InternetChecksum.verifies(InternetChecksum.add(b, 0, 64, 0))).isTrue();
+        b.put(40, (byte) (b.get(40) ^ 1));
+        assertThat(InternetChecksum.verifies(InternetChecksum.add(b, 0, 64, 0))).as("one bit flipped").isFalse();
         assertThat(InternetChecksum.add32(0, 0xc6120001)).isEqualTo(0xc612 + 0x0001);
     }
 }
