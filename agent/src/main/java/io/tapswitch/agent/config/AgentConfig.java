@@ -25,13 +25,15 @@ import java.util.function.UnaryOperator;
  * @param staticMacs   forwarding entries pinned by the operator
  * @param cluster      how this agent joins the others of a multi-host fabric; absent: it runs alone
  * @param vxlan        its VXLAN tunnel endpoint; absent: no tunnels
+ * @param autoAttach   rules that make interfaces appearing with matching names ports, until they go
  */
-@JsonPropertyOrder({"name", "macTableSize", "agingSeconds", "http", "cluster", "vxlan", "ports", "mirrors", "staticMacs"})
+@JsonPropertyOrder({"name", "macTableSize", "agingSeconds", "http", "cluster", "vxlan", "ports", "mirrors", "staticMacs", "autoAttach"})
 public record AgentConfig(String name, int macTableSize, int agingSeconds, HttpSpec http, List<PortSpec> ports,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<MirrorSpec> mirrors,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<StaticMacSpec> staticMacs,
                           @JsonInclude(JsonInclude.Include.NON_NULL) ClusterSpec cluster,
-                          @JsonInclude(JsonInclude.Include.NON_NULL) VxlanSpec vxlan) {
+                          @JsonInclude(JsonInclude.Include.NON_NULL) VxlanSpec vxlan,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<AutoAttachSpec> autoAttach) {
     public static final String DEFAULT_NAME = "tapswitch";
     public static final int DEFAULT_AGING_SECONDS = (int) (MacTable.DEFAULT_AGING_MILLIS / 1000);
     public static final int DEFAULT_MAC_TABLE_SIZE = MacTable.DEFAULT_MAX_ENTRIES;
@@ -45,24 +47,32 @@ public record AgentConfig(String name, int macTableSize, int agingSeconds, HttpS
                        @JsonProperty("mirrors") List<MirrorSpec> mirrors,
                        @JsonProperty("staticMacs") List<StaticMacSpec> staticMacs,
                        @JsonProperty("cluster") ClusterSpec cluster,
-                       @JsonProperty("vxlan") VxlanSpec vxlan) {
+                       @JsonProperty("vxlan") VxlanSpec vxlan,
+                       @JsonProperty("autoAttach") List<AutoAttachSpec> autoAttach) {
         this(name == null ? DEFAULT_NAME : name,
                 macTableSize == null ? DEFAULT_MAC_TABLE_SIZE : macTableSize,
                 agingSeconds == null ? DEFAULT_AGING_SECONDS : agingSeconds,
                 http == null ? HttpSpec.DEFAULT : http,
                 ports == null ? List.of() : nullable(ports),
                 mirrors == null ? List.of() : nullable(mirrors),
-                staticMacs == null ? List.of() : nullable(staticMacs), cluster, vxlan);
+                staticMacs == null ? List.of() : nullable(staticMacs), cluster, vxlan,
+                autoAttach == null ? List.of() : nullable(autoAttach));
+    }
+
+    /** A switch without auto-attach rules. */
+    public AgentConfig(String name, Integer macTableSize, Integer agingSeconds, HttpSpec http, List<PortSpec> ports,
+                       List<MirrorSpec> mirrors, List<StaticMacSpec> staticMacs, ClusterSpec cluster, VxlanSpec vxlan) {
+        this(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, vxlan, null);
     }
 
     /** A switch on one host: no cluster, no tunnels. */
     public AgentConfig(String name, Integer macTableSize, Integer agingSeconds, HttpSpec http, List<PortSpec> ports,
                        List<MirrorSpec> mirrors, List<StaticMacSpec> staticMacs) {
-        this(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, null, null);
+        this(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, null, null, null);
     }
 
     public AgentConfig(String name, Integer macTableSize, Integer agingSeconds, List<PortSpec> ports) {
-        this(name, macTableSize, agingSeconds, null, ports, null, null, null, null);
+        this(name, macTableSize, agingSeconds, null, ports, null, null, null, null, null);
     }
 
     /** Copies a list that may hold nulls, which validation then reports by index. */
@@ -71,31 +81,40 @@ public record AgentConfig(String name, int macTableSize, int agingSeconds, HttpS
     }
 
     public AgentConfig withPorts(List<PortSpec> newPorts) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, List.copyOf(newPorts), mirrors, staticMacs, cluster, vxlan);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, List.copyOf(newPorts), mirrors, staticMacs, cluster, vxlan, autoAttach);
     }
 
     public AgentConfig withMirrors(List<MirrorSpec> newMirrors) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, List.copyOf(newMirrors), staticMacs, cluster, vxlan);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, List.copyOf(newMirrors), staticMacs, cluster, vxlan, autoAttach);
     }
 
     public AgentConfig withStaticMacs(List<StaticMacSpec> newStaticMacs) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, List.copyOf(newStaticMacs), cluster, vxlan);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, List.copyOf(newStaticMacs), cluster, vxlan, autoAttach);
     }
 
     public AgentConfig withAgingSeconds(int seconds) {
-        return new AgentConfig(name, macTableSize, seconds, http, ports, mirrors, staticMacs, cluster, vxlan);
+        return new AgentConfig(name, macTableSize, seconds, http, ports, mirrors, staticMacs, cluster, vxlan, autoAttach);
     }
 
     public AgentConfig withHttp(HttpSpec newHttp) {
-        return new AgentConfig(name, macTableSize, agingSeconds, newHttp, ports, mirrors, staticMacs, cluster, vxlan);
+        return new AgentConfig(name, macTableSize, agingSeconds, newHttp, ports, mirrors, staticMacs, cluster, vxlan, autoAttach);
     }
 
     public AgentConfig withCluster(ClusterSpec newCluster) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, newCluster, vxlan);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, newCluster, vxlan, autoAttach);
     }
 
     public AgentConfig withVxlan(VxlanSpec newVxlan) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, newVxlan);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, newVxlan, autoAttach);
+    }
+
+    public AgentConfig withAutoAttach(List<AutoAttachSpec> rules) {
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, vxlan, List.copyOf(rules));
+    }
+
+    /** The first auto-attach rule interface {@code ifname} matches, or null; call after validation. */
+    public AutoAttachSpec autoAttachRule(String ifname) {
+        return autoAttach.stream().filter(r -> r.matches(ifname)).findFirst().orElse(null);
     }
 
     /** The port named {@code portName}, or null. */

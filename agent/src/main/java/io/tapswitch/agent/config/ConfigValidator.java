@@ -86,7 +86,32 @@ public final class ConfigValidator {
                 errors.add(new FieldError(field + ".mac", "duplicate entry for " + s.mac() + " in vlan " + s.vlan()));
             }
         }
+        for (int i = 0; i < config.autoAttach().size(); i++) {
+            autoAttach(config.autoAttach().get(i), "autoAttach[" + i + "]", errors);
+        }
         return errors;
+    }
+
+    /** Checks one auto-attach rule: its glob, and its VLAN settings as a port's. */
+    public static void autoAttach(AutoAttachSpec rule, String prefix, List<FieldError> errors) {
+        if (rule == null) {
+            errors.add(new FieldError(prefix, "must not be null"));
+            return;
+        }
+        if (rule.match() == null || rule.match().isEmpty()) {
+            errors.add(new FieldError(join(prefix, "match"), "is required: a glob over interface names, like vm-*"));
+        } else if (rule.match().length() > AutoAttachSpec.MAX_MATCH_LENGTH) {
+            errors.add(new FieldError(join(prefix, "match"), "must be at most " + AutoAttachSpec.MAX_MATCH_LENGTH + " characters"));
+        } else {
+            try {
+                AutoAttachSpec.glob(rule.match());
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError(join(prefix, "match"), "'" + rule.match() + "' is not a glob: " + e.getMessage()));
+            }
+        }
+        if (rule.vlan() != null) {
+            vlan(rule.vlan(), join(prefix, "vlan"), errors);
+        }
     }
 
     public static void agingSeconds(int seconds, String field, List<FieldError> errors) {
