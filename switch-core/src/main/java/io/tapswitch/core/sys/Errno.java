@@ -19,6 +19,7 @@ public final class Errno {
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
+    public static final int EACCES = 13;
     public static final int EBUSY = 16;
     public static final int ENODEV = 19;
     public static final int EINVAL = 22;
@@ -29,6 +30,7 @@ public final class Errno {
     public static final int ENOBUFS = 105;
     public static final int ENETDOWN = 100;
     public static final int EBADFD = 77;
+    public static final int ECONNREFUSED = 111;
 
     private Errno() {
     }
@@ -83,6 +85,7 @@ public final class Errno {
             case EBADF -> "EBADF";
             case EAGAIN -> "EAGAIN";
             case ENOMEM -> "ENOMEM";
+            case EACCES -> "EACCES";
             case EBUSY -> "EBUSY";
             case ENODEV -> "ENODEV";
             case EINVAL -> "EINVAL";
@@ -93,6 +96,7 @@ public final class Errno {
             case ENOBUFS -> "ENOBUFS";
             case ENETDOWN -> "ENETDOWN";
             case EBADFD -> "EBADFD";
+            case ECONNREFUSED -> "ECONNREFUSED";
             default -> "errno " + errno;
         };
         String text;
