@@ -8,6 +8,7 @@ import io.tapswitch.agent.api.ApiAccess;
 import io.tapswitch.agent.api.ApiServer;
 import io.tapswitch.agent.attach.AutoAttach;
 import io.tapswitch.agent.attach.LinkMonitor;
+import io.tapswitch.agent.bridge.BridgeServer;
 import io.tapswitch.agent.config.AgentConfig;
 import io.tapswitch.agent.config.ClusterSpec;
 import io.tapswitch.agent.config.HttpSpec;
@@ -51,10 +52,11 @@ public final class Agent implements AutoCloseable {
     private final String host;
     private final Fabric fabric;
     private final LinkMonitor links;
+    private final BridgeServer bridge;
     private volatile boolean closed;
 
     private Agent(Vertx vertx, ControlPlane control, Labs labs, ApiServer api, ApiAccess access, String host,
-                  Fabric fabric, LinkMonitor links) {
+                  Fabric fabric, LinkMonitor links, BridgeServer bridge) {
         this.vertx = vertx;
         this.control = control;
         this.labs = labs;
@@ -63,6 +65,7 @@ public final class Agent implements AutoCloseable {
         this.host = host;
         this.fabric = fabric;
         this.links = links;
+        this.bridge = bridge;
     }
 
     /** Starts an agent with default options: real devices, changes kept in memory. */
@@ -99,10 +102,18 @@ public final class Agent implements AutoCloseable {
         Labs labs = null;
         Fabric fabric = null;
         LinkMonitor links = null;
+        BridgeServer bridge = null;
         try {
             await(vertx.deployVerticle(verticle));
             ControlPlane control = verticle.controlPlane();
             links = watchLinks(control, config, opts);
+            if (config.bridgeHelper() != null) {
+                if (links == null) {
+                    throw new IllegalStateException("bridgeHelper: needs real devices and the link monitor,"
+                            + " which removes a guest's port when its TAP goes");
+                }
+                bridge = BridgeServer.start(control, config.bridgeHelper());
+            }
             labs = new Labs(control, opts.labStateDirectory(), opts.qemuBinary());
             ApiServer api = new ApiServer(control, labs, http, access, registry, verticle::droppedEvents);
             if (cluster != null) {
@@ -130,8 +141,11 @@ public final class Agent implements AutoCloseable {
                 await(vertx.deployVerticle(api));
             }
             labs.resume();
-            return new Agent(vertx, control, labs, api, access, http.host(), fabric, links);
+            return new Agent(vertx, control, labs, api, access, http.host(), fabric, links, bridge);
         } catch (Exception e) {
+            if (bridge != null) {
+                bridge.close();
+            }
             if (links != null) {
                 links.close();
             }
@@ -226,6 +240,9 @@ public final class Agent implements AutoCloseable {
             return;
         }
         closed = true;
+        if (bridge != null) {
+            bridge.close();
+        }
         if (links != null) {
             links.close();
         }

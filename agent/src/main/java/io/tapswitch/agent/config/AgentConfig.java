@@ -26,14 +26,16 @@ import java.util.function.UnaryOperator;
  * @param cluster      how this agent joins the others of a multi-host fabric; absent: it runs alone
  * @param vxlan        its VXLAN tunnel endpoint; absent: no tunnels
  * @param autoAttach   rules that make interfaces appearing with matching names ports, until they go
+ * @param bridgeHelper where unprivileged QEMU's bridge helper reaches the agent; absent: it cannot
  */
-@JsonPropertyOrder({"name", "macTableSize", "agingSeconds", "http", "cluster", "vxlan", "ports", "mirrors", "staticMacs", "autoAttach"})
+@JsonPropertyOrder({"name", "macTableSize", "agingSeconds", "http", "cluster", "vxlan", "ports", "mirrors", "staticMacs", "autoAttach", "bridgeHelper"})
 public record AgentConfig(String name, int macTableSize, int agingSeconds, HttpSpec http, List<PortSpec> ports,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<MirrorSpec> mirrors,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<StaticMacSpec> staticMacs,
                           @JsonInclude(JsonInclude.Include.NON_NULL) ClusterSpec cluster,
                           @JsonInclude(JsonInclude.Include.NON_NULL) VxlanSpec vxlan,
-                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<AutoAttachSpec> autoAttach) {
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<AutoAttachSpec> autoAttach,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) BridgeHelperSpec bridgeHelper) {
     public static final String DEFAULT_NAME = "tapswitch";
     public static final int DEFAULT_AGING_SECONDS = (int) (MacTable.DEFAULT_AGING_MILLIS / 1000);
     public static final int DEFAULT_MAC_TABLE_SIZE = MacTable.DEFAULT_MAX_ENTRIES;
@@ -48,7 +50,8 @@ public record AgentConfig(String name, int macTableSize, int agingSeconds, HttpS
                        @JsonProperty("staticMacs") List<StaticMacSpec> staticMacs,
                        @JsonProperty("cluster") ClusterSpec cluster,
                        @JsonProperty("vxlan") VxlanSpec vxlan,
-                       @JsonProperty("autoAttach") List<AutoAttachSpec> autoAttach) {
+                       @JsonProperty("autoAttach") List<AutoAttachSpec> autoAttach,
+                       @JsonProperty("bridgeHelper") BridgeHelperSpec bridgeHelper) {
         this(name == null ? DEFAULT_NAME : name,
                 macTableSize == null ? DEFAULT_MAC_TABLE_SIZE : macTableSize,
                 agingSeconds == null ? DEFAULT_AGING_SECONDS : agingSeconds,
@@ -56,23 +59,23 @@ public record AgentConfig(String name, int macTableSize, int agingSeconds, HttpS
                 ports == null ? List.of() : nullable(ports),
                 mirrors == null ? List.of() : nullable(mirrors),
                 staticMacs == null ? List.of() : nullable(staticMacs), cluster, vxlan,
-                autoAttach == null ? List.of() : nullable(autoAttach));
+                autoAttach == null ? List.of() : nullable(autoAttach), bridgeHelper);
     }
 
     /** A switch without auto-attach rules. */
     public AgentConfig(String name, Integer macTableSize, Integer agingSeconds, HttpSpec http, List<PortSpec> ports,
                        List<MirrorSpec> mirrors, List<StaticMacSpec> staticMacs, ClusterSpec cluster, VxlanSpec vxlan) {
-        this(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, vxlan, null);
+        this(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, vxlan, null, null);
     }
 
     /** A switch on one host: no cluster, no tunnels. */
     public AgentConfig(String name, Integer macTableSize, Integer agingSeconds, HttpSpec http, List<PortSpec> ports,
                        List<MirrorSpec> mirrors, List<StaticMacSpec> staticMacs) {
-        this(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, null, null, null);
+        this(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, null, null, null, null);
     }
 
     public AgentConfig(String name, Integer macTableSize, Integer agingSeconds, List<PortSpec> ports) {
-        this(name, macTableSize, agingSeconds, null, ports, null, null, null, null, null);
+        this(name, macTableSize, agingSeconds, null, ports, null, null, null, null, null, null);
     }
 
     /** Copies a list that may hold nulls, which validation then reports by index. */
@@ -81,35 +84,40 @@ public record AgentConfig(String name, int macTableSize, int agingSeconds, HttpS
     }
 
     public AgentConfig withPorts(List<PortSpec> newPorts) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, List.copyOf(newPorts), mirrors, staticMacs, cluster, vxlan, autoAttach);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, List.copyOf(newPorts), mirrors, staticMacs, cluster, vxlan, autoAttach, bridgeHelper);
     }
 
     public AgentConfig withMirrors(List<MirrorSpec> newMirrors) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, List.copyOf(newMirrors), staticMacs, cluster, vxlan, autoAttach);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, List.copyOf(newMirrors), staticMacs, cluster, vxlan, autoAttach, bridgeHelper);
     }
 
     public AgentConfig withStaticMacs(List<StaticMacSpec> newStaticMacs) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, List.copyOf(newStaticMacs), cluster, vxlan, autoAttach);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, List.copyOf(newStaticMacs), cluster, vxlan, autoAttach, bridgeHelper);
     }
 
     public AgentConfig withAgingSeconds(int seconds) {
-        return new AgentConfig(name, macTableSize, seconds, http, ports, mirrors, staticMacs, cluster, vxlan, autoAttach);
+        return new AgentConfig(name, macTableSize, seconds, http, ports, mirrors, staticMacs, cluster, vxlan, autoAttach, bridgeHelper);
     }
 
     public AgentConfig withHttp(HttpSpec newHttp) {
-        return new AgentConfig(name, macTableSize, agingSeconds, newHttp, ports, mirrors, staticMacs, cluster, vxlan, autoAttach);
+        return new AgentConfig(name, macTableSize, agingSeconds, newHttp, ports, mirrors, staticMacs, cluster, vxlan, autoAttach, bridgeHelper);
     }
 
     public AgentConfig withCluster(ClusterSpec newCluster) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, newCluster, vxlan, autoAttach);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, newCluster, vxlan, autoAttach, bridgeHelper);
     }
 
     public AgentConfig withVxlan(VxlanSpec newVxlan) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, newVxlan, autoAttach);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, newVxlan, autoAttach, bridgeHelper);
     }
 
     public AgentConfig withAutoAttach(List<AutoAttachSpec> rules) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, vxlan, List.copyOf(rules));
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, vxlan, List.copyOf(rules), bridgeHelper);
+    }
+
+    public AgentConfig withBridgeHelper(BridgeHelperSpec newBridgeHelper) {
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, vxlan, autoAttach,
+                newBridgeHelper);
     }
 
     /** The first auto-attach rule interface {@code ifname} matches, or null; call after validation. */

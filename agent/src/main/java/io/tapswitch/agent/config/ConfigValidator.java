@@ -89,6 +89,9 @@ public final class ConfigValidator {
         for (int i = 0; i < config.autoAttach().size(); i++) {
             autoAttach(config.autoAttach().get(i), "autoAttach[" + i + "]", errors);
         }
+        if (config.bridgeHelper() != null) {
+            bridgeHelper(config.bridgeHelper(), "bridgeHelper", errors);
+        }
         return errors;
     }
 
@@ -111,6 +114,18 @@ public final class ConfigValidator {
         }
         if (rule.vlan() != null) {
             vlan(rule.vlan(), join(prefix, "vlan"), errors);
+        }
+    }
+
+    /** Checks the bridge helper's section: absolute paths, and a socket path a UNIX address can hold. */
+    static void bridgeHelper(BridgeHelperSpec spec, String prefix, List<FieldError> errors) {
+        if (!spec.socket().startsWith("/")) {
+            errors.add(new FieldError(join(prefix, "socket"), "must be an absolute path, was '" + spec.socket() + "'"));
+        } else if (spec.socket().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
+            errors.add(new FieldError(join(prefix, "socket"), "must be at most 107 bytes (a UNIX socket address)"));
+        }
+        if (!spec.acl().startsWith("/")) {
+            errors.add(new FieldError(join(prefix, "acl"), "must be an absolute path, was '" + spec.acl() + "'"));
         }
     }
 
