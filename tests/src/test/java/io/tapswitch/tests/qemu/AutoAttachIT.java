@@ -42,8 +42,8 @@ class AutoAttachIT {
         cleanLeftovers();
         // made before the agent starts: found by its first scan
         veth("tsqa-pre", "tsq-pre", "198.18.117.3/24");
-        sw = SwitchUnderTest.start(new AgentConfig("tsq-auto", null, null, null, List.of(), null, null, null, null,
-                List.of(new AutoAttachSpec("tsqa-*", VlanSpec.of(VlanConfig.access(10))))));
+        sw = SwitchUnderTest.start(new AgentConfig("tsq-auto", null, null, List.of())
+                .withAutoAttach(List.of(new AutoAttachSpec("tsqa-*", VlanSpec.of(VlanConfig.access(10))))));
         host("tsqh-a", VlanConfig.access(10), "198.18.117.1/24");
         host("tsqh-b", VlanConfig.access(20), "198.18.117.2/24");
     }
