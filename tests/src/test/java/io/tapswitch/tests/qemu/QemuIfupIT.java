@@ -46,7 +46,7 @@ class QemuIfupIT {
     void up() throws Exception {
         Root.require();
         QemuGuest.buildGuest();
-        for (String l : List.of("tsqi-vm", "tsqi-t1", "tsqi-a", "tsqi-b", "tsqi-none")) {
+        for (String l : List.of("tsqi-vm", "tsqi-t1", "tsqi-a", "tsqi-b", "tsqi-none", "tsqi-kill")) {
             HostCommand.run("ip", "link", "del", l);
         }
         dir = Files.createTempDirectory("tsqi");
@@ -107,6 +107,30 @@ class QemuIfupIT {
         }
         assertThat(sw.portId("tsqi-vm")).as("port removed when QEMU stopped").isNegative();
         assertThat(HostCommand.run("ip", "link", "show", "tsqi-vm").exitCode()).as("QEMU's TAP gone").isNotZero();
+    }
+
+    @Test
+    void aKilledQemuLeavesNoPortBehind() throws Exception {
+        Path vmDir = Files.createDirectories(dir.resolve("killed"));
+        Map<String, String> env = Map.of("TAPSWITCH_URL", sw.agent().apiUrl(), "TAPSWITCH_VLAN", "20",
+                "TAPSWITCH_CLI", "curl");
+        try (QemuGuest guest = QemuGuest.start(List.of(), netdev("tsqi-kill"), "52:54:00:71:73:03", "198.18.118.13/24",
+                env, vmDir)) {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (sw.portId("tsqi-kill") < 0 && System.nanoTime() < deadline) {
+                assertThat(guest.process().isAlive()).as("QEMU exited: %s", guest.stderr()).isTrue();
+                Thread.sleep(20);
+            }
+            assertThat(sw.portId("tsqi-kill")).as("ifup (over curl) added the port").isNotNegative();
+            // no downscript runs: the TAP goes with QEMU's descriptor, and the agent sees it go
+            guest.process().destroyForcibly().waitFor();
+            long killed = System.nanoTime();
+            while (sw.portId("tsqi-kill") >= 0 && System.nanoTime() - killed < 1_000_000_000L) {
+                Thread.sleep(5);
+            }
+            System.out.printf("port of the killed QEMU removed %.1f ms after it died%n", (System.nanoTime() - killed) / 1e6);
+            assertThat(sw.portId("tsqi-kill")).as("port removed within 1 s of SIGKILL").isNegative();
+        }
     }
 
     @Test
