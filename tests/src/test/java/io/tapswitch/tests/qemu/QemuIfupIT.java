@@ -103,7 +103,6 @@ class QemuIfupIT {
             assertThat(guest.pings("198.18.118.2", 2)).as("guest -> VLAN 20 host").isFalse();
             assertThat(sw.port("tsqi-vm").stats().rxPackets()).isPositive();
             guest.close();
-            assertThat(guest.process().exitValue()).isZero();
         }
         assertThat(sw.portId("tsqi-vm")).as("port removed when QEMU stopped").isNegative();
         assertThat(HostCommand.run("ip", "link", "show", "tsqi-vm").exitCode()).as("QEMU's TAP gone").isNotZero();
