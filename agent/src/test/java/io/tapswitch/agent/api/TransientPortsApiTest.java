@@ -4,8 +4,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,9 +19,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TransientPortsApiTest {
     private RunningAgent a;
 
+    @TempDir
+    Path dir;
+
     @BeforeAll
     void start() throws Exception {
-        Path dir = Files.createTempDirectory("tsqapi");
         a = RunningAgent.start(dir, RunningAgent.emptyConfig() + """
                 autoAttach:
                   - match: "vm-[a-z]*"
