@@ -19,11 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TransientPortsApiTest {
     private RunningAgent a;
 
-    @TempDir
-    Path dir;
-
     @BeforeAll
-    void start() throws Exception {
+    void start(@TempDir Path dir) throws Exception {
         a = RunningAgent.start(dir, RunningAgent.emptyConfig() + """
                 autoAttach:
                   - match: "vm-[a-z]*"
