@@ -64,7 +64,8 @@ final class PortRoutes {
 
     /** Every port of the configuration {@code now}, as the switch sees it. */
     static PortList portList(ControlPlane control, Revision now) {
-        return new PortList(now.config().ports().stream().map(p -> PortView.of(p, control.view(), now.transientPorts().ownerOf(p.name()))).toList());
+        return new PortList(now.config().ports().stream()
+                .map(p -> PortView.of(p, control.view(), now.transientPorts().ownerOf(p.name()))).toList());
     }
 
     private void get(RoutingContext ctx) {

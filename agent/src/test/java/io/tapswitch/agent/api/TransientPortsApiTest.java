@@ -1,5 +1,6 @@
 package io.tapswitch.agent.api;
 
+import io.tapswitch.agent.CliRun;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,6 +74,17 @@ class TransientPortsApiTest {
         assertThat(own.json().path("vlan").path("tag").asInt()).isEqualTo(30);
         assertThat(a.http.delete("/ports/vm-web0").status()).isEqualTo(204);
         assertThat(a.http.delete("/ports/vm-db0").status()).isEqualTo(204);
+    }
+
+    @Test
+    void theCliShowsTheRulesAndAddsTransientPorts() {
+        CliRun.Result rules = CliRun.run("ctl", "--url", a.agent.apiUrl(), "auto-attach");
+        assertThat(rules.code()).as(rules.err()).isZero();
+        assertThat(rules.out()).containsPattern("vm-\\[a-z\\]\\*\\s+access 10").containsPattern("tr\\?\\s+trunk \\(default\\)");
+        CliRun.Result add = CliRun.run("ctl", "--url", a.agent.apiUrl(), "port", "add", "tap7", "--kind", "netdev", "--transient");
+        assertThat(add.code()).as(add.err()).isZero();
+        assertThat(a.agent.controlPlane().ownerOf("tap7")).isEqualTo("api");
+        assertThat(a.http.delete("/ports/tap7").status()).isEqualTo(204);
     }
 
     @Test
