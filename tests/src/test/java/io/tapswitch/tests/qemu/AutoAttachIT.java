@@ -61,7 +61,7 @@ class AutoAttachIT {
     }
 
     private static void cleanLeftovers() {
-        for (String l : List.of("tsqa-pre", "tsqa-v1", "tsqa-x1", "tsqa-x2", "tsqa-x3", "tsqh-a", "tsqh-b")) {
+        for (String l : List.of("tsqa-pre", "tsqa-v1", "tsqa-x1", "tsqa-x2", "tsqa-x3", "tsqa-vm", "tsqh-a", "tsqh-b")) {
             HostCommand.run("ip", "link", "del", l);
         }
     }
@@ -147,6 +147,32 @@ class AutoAttachIT {
         assertThat(removed).isNotNegative();
         // an interface no rule matches stays out, and a port of the agent's own is left alone
         assertThat(isPort("tsqh-a")).isTrue();
+    }
+
+    /**
+     * libvirt's {@code <interface type='ethernet'><target dev='...' managed='no'/>}: a TAP made
+     * with {@code ip tuntap} before QEMU starts is attached by the rule at once, and the guest QEMU
+     * then runs on it pings the host of the rule's VLAN, not the other one, with no script at all.
+     */
+    @Test
+    void aGuestOnATapMadeBeforehandPingsThroughTheRulesVlan() throws Exception {
+        QemuGuest.buildGuest();
+        HostCommand.check("ip", "tuntap", "add", "tsqa-vm", "mode", "tap");
+        links.add("tsqa-vm");
+        long attached = until(() -> isPort("tsqa-vm"), SECOND_NANOS);
+        assertThat(attached).as("attached within 1 s").isNotNegative();
+        java.nio.file.Path vmDir = java.nio.file.Files.createTempDirectory("tsqa-vm");
+        try (QemuGuest guest = QemuGuest.start(List.of(), "tap,id=n0,ifname=tsqa-vm,script=no,downscript=no",
+                "52:54:00:71:75:01", "198.18.117.21/24", java.util.Map.of(), vmDir)) {
+            guest.awaitReady();
+            assertThat(guest.pings("198.18.117.1", 3)).as("guest -> VLAN 10 host").isTrue();
+            assertThat(guest.pings("198.18.117.2", 2)).as("guest -> VLAN 20 host").isFalse();
+            assertThat(sw.port("tsqa-vm").stats().rxPackets()).isPositive();
+        } finally {
+            HostCommand.run("rm", "-rf", vmDir.toString());
+        }
+        HostCommand.check("ip", "link", "del", "tsqa-vm");
+        assertThat(until(() -> !isPort("tsqa-vm"), SECOND_NANOS)).isNotNegative();
     }
 
     @Test
