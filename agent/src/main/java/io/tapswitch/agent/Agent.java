@@ -6,6 +6,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tapswitch.agent.api.ApiAccess;
 import io.tapswitch.agent.api.ApiServer;
+import io.tapswitch.agent.attach.AutoAttach;
+import io.tapswitch.agent.attach.LinkMonitor;
+import io.tapswitch.agent.bridge.BridgeServer;
 import io.tapswitch.agent.config.AgentConfig;
 import io.tapswitch.agent.config.ClusterSpec;
 import io.tapswitch.agent.config.HttpSpec;
@@ -38,6 +41,8 @@ import java.util.concurrent.TimeUnit;
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** How long the link monitor waits before reopening a socket that failed. */
+    private static final Duration LINK_RETRY = Duration.ofSeconds(1);
 
     private final Vertx vertx;
     private final ControlPlane control;
@@ -46,10 +51,12 @@ public final class Agent implements AutoCloseable {
     private final ApiAccess access;
     private final String host;
     private final Fabric fabric;
+    private final LinkMonitor links;
+    private final BridgeServer bridge;
     private volatile boolean closed;
 
     private Agent(Vertx vertx, ControlPlane control, Labs labs, ApiServer api, ApiAccess access, String host,
-                  Fabric fabric) {
+                  Fabric fabric, LinkMonitor links, BridgeServer bridge) {
         this.vertx = vertx;
         this.control = control;
         this.labs = labs;
@@ -57,6 +64,8 @@ public final class Agent implements AutoCloseable {
         this.access = access;
         this.host = host;
         this.fabric = fabric;
+        this.links = links;
+        this.bridge = bridge;
     }
 
     /** Starts an agent with default options: real devices, changes kept in memory. */
@@ -92,9 +101,19 @@ public final class Agent implements AutoCloseable {
         ApiAccess access = ApiAccess.of(http);
         Labs labs = null;
         Fabric fabric = null;
+        LinkMonitor links = null;
+        BridgeServer bridge = null;
         try {
             await(vertx.deployVerticle(verticle));
             ControlPlane control = verticle.controlPlane();
+            links = watchLinks(control, config, opts);
+            if (config.bridgeHelper() != null) {
+                if (links == null) {
+                    throw new IllegalStateException("bridgeHelper: needs real devices and the link monitor,"
+                            + " which removes a guest's port when its TAP goes");
+                }
+                bridge = BridgeServer.start(control, config.bridgeHelper());
+            }
             labs = new Labs(control, opts.labStateDirectory(), opts.qemuBinary());
             ApiServer api = new ApiServer(control, labs, http, access, registry, verticle::droppedEvents);
             if (cluster != null) {
@@ -122,8 +141,14 @@ public final class Agent implements AutoCloseable {
                 await(vertx.deployVerticle(api));
             }
             labs.resume();
-            return new Agent(vertx, control, labs, api, access, http.host(), fabric);
+            return new Agent(vertx, control, labs, api, access, http.host(), fabric, links, bridge);
         } catch (Exception e) {
+            if (bridge != null) {
+                bridge.close();
+            }
+            if (links != null) {
+                links.close();
+            }
             if (fabric != null) {
                 fabric.close();
             }
@@ -132,6 +157,27 @@ public final class Agent implements AutoCloseable {
             }
             vertx.close().await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             throw e;
+        }
+    }
+
+    /**
+     * Starts watching the interfaces that come and go, for the auto-attach rules and for the ports
+     * that live as long as their interface; only with real devices (tests with in-memory ports have
+     * no interfaces to watch). Without netlink the agent runs on without it, unless rules need it.
+     */
+    private static LinkMonitor watchLinks(ControlPlane control, AgentConfig config, AgentOptions opts) throws Exception {
+        if (opts.deviceOpener() != SystemDevices.INSTANCE) {
+            return null;
+        }
+        try {
+            return LinkMonitor.start(new AutoAttach(control), LINK_RETRY);
+        } catch (io.tapswitch.core.sys.NativeException e) {
+            if (!config.autoAttach().isEmpty()) {
+                throw new IllegalStateException("autoAttach: cannot watch interfaces: " + e.getMessage(), e);
+            }
+            LOG.warn("cannot watch interfaces ({}): ports added as transient stay when their interface goes",
+                    e.getMessage());
+            return null;
         }
     }
 
@@ -172,6 +218,11 @@ public final class Agent implements AutoCloseable {
         return fabric;
     }
 
+    /** What tells the agent of interfaces coming and going, or null when it does not watch them. */
+    public LinkMonitor links() {
+        return links;
+    }
+
     /** The API's base URL, like {@code http://127.0.0.1:8080}. */
     public String apiUrl() {
         return apiUrl(host, api.actualPort());
@@ -189,6 +240,12 @@ public final class Agent implements AutoCloseable {
             return;
         }
         closed = true;
+        if (bridge != null) {
+            bridge.close();
+        }
+        if (links != null) {
+            links.close();
+        }
         if (fabric != null) {
             fabric.close();
         }

@@ -12,6 +12,7 @@ import picocli.CommandLine;
 @Command(name = "ctl", mixinStandardHelpOptions = true,
         description = "Inspect and change a running switch through its REST API.",
         subcommands = {SwitchInfoCommand.class, PortsCommand.class, PortCommand.class, FdbCommand.class, VlansCommand.class,
+                AutoAttachCommand.class,
                 FabricCommand.class,
                 MirrorCommand.class, TraceCommand.class, StatsCommand.class})
 public final class CtlCommand implements Runnable {

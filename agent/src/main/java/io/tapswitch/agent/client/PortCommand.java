@@ -127,6 +127,9 @@ final class PortCommand {
         boolean persistent;
         @Option(names = "--disabled", description = "Add it administratively down.")
         boolean disabled;
+        @Option(names = "--transient", description = "Never write it to the agent's config file; it goes when its interface goes"
+                + " (for a TAP that QEMU made: see qemu-ifup).")
+        boolean transientPort;
         @picocli.CommandLine.ArgGroup(exclusive = false, heading = "VLAN:%n")
         VlanOptions vlan;
 
@@ -143,7 +146,7 @@ final class PortCommand {
             if (vlan != null) {
                 body.put("vlan", vlan.body());
             }
-            JsonNode p = api.post("/ports", body);
+            JsonNode p = api.post(transientPort ? "/ports?transient=true" : "/ports", body);
             if (json) {
                 return p;
             }

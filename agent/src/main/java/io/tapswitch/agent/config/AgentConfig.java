@@ -27,14 +27,18 @@ import java.util.function.UnaryOperator;
  * @param vxlan        its VXLAN tunnel endpoint; absent: no tunnels
  * @param datapath     event-loop threads and spinning ({@link DatapathSpec}); absent: the defaults. Read at
  *                     start: a change takes effect when the agent restarts
+ * @param autoAttach   rules that make interfaces appearing with matching names ports, until they go
+ * @param bridgeHelper where unprivileged QEMU's bridge helper reaches the agent; absent: it cannot
  */
-@JsonPropertyOrder({"name", "macTableSize", "agingSeconds", "http", "cluster", "vxlan", "ports", "mirrors", "staticMacs", "datapath"})
+@JsonPropertyOrder({"name", "macTableSize", "agingSeconds", "http", "cluster", "vxlan", "ports", "mirrors", "staticMacs", "datapath", "autoAttach", "bridgeHelper"})
 public record AgentConfig(String name, int macTableSize, int agingSeconds, HttpSpec http, List<PortSpec> ports,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<MirrorSpec> mirrors,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<StaticMacSpec> staticMacs,
                           @JsonInclude(JsonInclude.Include.NON_NULL) ClusterSpec cluster,
                           @JsonInclude(JsonInclude.Include.NON_NULL) VxlanSpec vxlan,
-                          @JsonInclude(JsonInclude.Include.NON_NULL) DatapathSpec datapath) {
+                          @JsonInclude(JsonInclude.Include.NON_NULL) DatapathSpec datapath,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<AutoAttachSpec> autoAttach,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) BridgeHelperSpec bridgeHelper) {
     public static final String DEFAULT_NAME = "tapswitch";
     public static final int DEFAULT_AGING_SECONDS = (int) (MacTable.DEFAULT_AGING_MILLIS / 1000);
     public static final int DEFAULT_MAC_TABLE_SIZE = MacTable.DEFAULT_MAX_ENTRIES;
@@ -49,30 +53,47 @@ public record AgentConfig(String name, int macTableSize, int agingSeconds, HttpS
                        @JsonProperty("staticMacs") List<StaticMacSpec> staticMacs,
                        @JsonProperty("cluster") ClusterSpec cluster,
                        @JsonProperty("vxlan") VxlanSpec vxlan,
-                       @JsonProperty("datapath") DatapathSpec datapath) {
+                       @JsonProperty("datapath") DatapathSpec datapath,
+                       @JsonProperty("autoAttach") List<AutoAttachSpec> autoAttach,
+                       @JsonProperty("bridgeHelper") BridgeHelperSpec bridgeHelper) {
         this(name == null ? DEFAULT_NAME : name,
                 macTableSize == null ? DEFAULT_MAC_TABLE_SIZE : macTableSize,
                 agingSeconds == null ? DEFAULT_AGING_SECONDS : agingSeconds,
                 http == null ? HttpSpec.DEFAULT : http,
                 ports == null ? List.of() : nullable(ports),
                 mirrors == null ? List.of() : nullable(mirrors),
-                staticMacs == null ? List.of() : nullable(staticMacs), cluster, vxlan, datapath);
+                staticMacs == null ? List.of() : nullable(staticMacs), cluster, vxlan, datapath,
+                autoAttach == null ? List.of() : nullable(autoAttach), bridgeHelper);
+    }
+
+    /** A switch without auto-attach rules or bridge helper. */
+    public AgentConfig(String name, Integer macTableSize, Integer agingSeconds, HttpSpec http, List<PortSpec> ports,
+                       List<MirrorSpec> mirrors, List<StaticMacSpec> staticMacs, ClusterSpec cluster, VxlanSpec vxlan,
+                       DatapathSpec datapath) {
+        this(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, vxlan, datapath, null, null);
     }
 
     /** A switch with the default datapath. */
     public AgentConfig(String name, Integer macTableSize, Integer agingSeconds, HttpSpec http, List<PortSpec> ports,
+                       List<MirrorSpec> mirrors, List<StaticMacSpec> staticMacs, ClusterSpec cluster, VxlanSpec vxlan,
+                       List<AutoAttachSpec> autoAttach, BridgeHelperSpec bridgeHelper) {
+        this(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, vxlan, null, autoAttach, bridgeHelper);
+    }
+
+    /** A switch with the default datapath, without auto-attach rules or bridge helper. */
+    public AgentConfig(String name, Integer macTableSize, Integer agingSeconds, HttpSpec http, List<PortSpec> ports,
                        List<MirrorSpec> mirrors, List<StaticMacSpec> staticMacs, ClusterSpec cluster, VxlanSpec vxlan) {
-        this(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, vxlan, (DatapathSpec) null);
+        this(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, vxlan, null, null, null);
     }
 
     /** A switch on one host: no cluster, no tunnels. */
     public AgentConfig(String name, Integer macTableSize, Integer agingSeconds, HttpSpec http, List<PortSpec> ports,
                        List<MirrorSpec> mirrors, List<StaticMacSpec> staticMacs) {
-        this(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, null, null, (DatapathSpec) null);
+        this(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, null, null, null, null, null);
     }
 
     public AgentConfig(String name, Integer macTableSize, Integer agingSeconds, List<PortSpec> ports) {
-        this(name, macTableSize, agingSeconds, null, ports, null, null, null, null, (DatapathSpec) null);
+        this(name, macTableSize, agingSeconds, null, ports, null, null, null, null, null, null, null);
     }
 
     /** Copies a list that may hold nulls, which validation then reports by index. */
@@ -81,40 +102,54 @@ public record AgentConfig(String name, int macTableSize, int agingSeconds, HttpS
     }
 
     public AgentConfig withPorts(List<PortSpec> newPorts) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, List.copyOf(newPorts), mirrors, staticMacs, cluster, vxlan, datapath);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, List.copyOf(newPorts), mirrors, staticMacs, cluster, vxlan, datapath, autoAttach, bridgeHelper);
     }
 
     public AgentConfig withMirrors(List<MirrorSpec> newMirrors) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, List.copyOf(newMirrors), staticMacs, cluster, vxlan, datapath);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, List.copyOf(newMirrors), staticMacs, cluster, vxlan, datapath, autoAttach, bridgeHelper);
     }
 
     public AgentConfig withStaticMacs(List<StaticMacSpec> newStaticMacs) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, List.copyOf(newStaticMacs), cluster, vxlan, datapath);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, List.copyOf(newStaticMacs), cluster, vxlan, datapath, autoAttach, bridgeHelper);
     }
 
     public AgentConfig withAgingSeconds(int seconds) {
-        return new AgentConfig(name, macTableSize, seconds, http, ports, mirrors, staticMacs, cluster, vxlan, datapath);
+        return new AgentConfig(name, macTableSize, seconds, http, ports, mirrors, staticMacs, cluster, vxlan, datapath, autoAttach, bridgeHelper);
     }
 
     public AgentConfig withHttp(HttpSpec newHttp) {
-        return new AgentConfig(name, macTableSize, agingSeconds, newHttp, ports, mirrors, staticMacs, cluster, vxlan, datapath);
+        return new AgentConfig(name, macTableSize, agingSeconds, newHttp, ports, mirrors, staticMacs, cluster, vxlan, datapath, autoAttach, bridgeHelper);
     }
 
     public AgentConfig withCluster(ClusterSpec newCluster) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, newCluster, vxlan, datapath);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, newCluster, vxlan, datapath, autoAttach, bridgeHelper);
     }
 
     public AgentConfig withVxlan(VxlanSpec newVxlan) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, newVxlan, datapath);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, newVxlan, datapath, autoAttach, bridgeHelper);
     }
 
     public AgentConfig withDatapath(DatapathSpec newDatapath) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, vxlan, newDatapath);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, vxlan, newDatapath, autoAttach, bridgeHelper);
     }
 
     /** The datapath settings in force: the configured ones, or the defaults when the section is absent. */
     public DatapathSpec datapathOrDefault() {
         return datapath == null ? DatapathSpec.DEFAULT : datapath;
+    }
+
+    public AgentConfig withAutoAttach(List<AutoAttachSpec> rules) {
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, vxlan, datapath, List.copyOf(rules), bridgeHelper);
+    }
+
+    public AgentConfig withBridgeHelper(BridgeHelperSpec newBridgeHelper) {
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, vxlan, datapath, autoAttach,
+                newBridgeHelper);
+    }
+
+    /** The first auto-attach rule interface {@code ifname} matches, or null; call after validation. */
+    public AutoAttachSpec autoAttachRule(String ifname) {
+        return autoAttach.stream().filter(r -> r.matches(ifname)).findFirst().orElse(null);
     }
 
     /** The port named {@code portName}, or null. */

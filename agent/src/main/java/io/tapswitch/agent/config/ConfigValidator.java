@@ -106,7 +106,47 @@ public final class ConfigValidator {
                 errors.add(new FieldError(field + ".mac", "duplicate entry for " + s.mac() + " in vlan " + s.vlan()));
             }
         }
+        for (int i = 0; i < config.autoAttach().size(); i++) {
+            autoAttach(config.autoAttach().get(i), "autoAttach[" + i + "]", errors);
+        }
+        if (config.bridgeHelper() != null) {
+            bridgeHelper(config.bridgeHelper(), "bridgeHelper", errors);
+        }
         return errors;
+    }
+
+    /** Checks one auto-attach rule: its glob, and its VLAN settings as a port's. */
+    public static void autoAttach(AutoAttachSpec rule, String prefix, List<FieldError> errors) {
+        if (rule == null) {
+            errors.add(new FieldError(prefix, "must not be null"));
+            return;
+        }
+        if (rule.match() == null || rule.match().isEmpty()) {
+            errors.add(new FieldError(join(prefix, "match"), "is required: a glob over interface names, like vm-*"));
+        } else if (rule.match().length() > AutoAttachSpec.MAX_MATCH_LENGTH) {
+            errors.add(new FieldError(join(prefix, "match"), "must be at most " + AutoAttachSpec.MAX_MATCH_LENGTH + " characters"));
+        } else {
+            try {
+                AutoAttachSpec.glob(rule.match());
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError(join(prefix, "match"), "'" + rule.match() + "' is not a glob: " + e.getMessage()));
+            }
+        }
+        if (rule.vlan() != null) {
+            vlan(rule.vlan(), join(prefix, "vlan"), errors);
+        }
+    }
+
+    /** Checks the bridge helper's section: absolute paths, and a socket path a UNIX address can hold. */
+    static void bridgeHelper(BridgeHelperSpec spec, String prefix, List<FieldError> errors) {
+        if (!spec.socket().startsWith("/")) {
+            errors.add(new FieldError(join(prefix, "socket"), "must be an absolute path, was '" + spec.socket() + "'"));
+        } else if (spec.socket().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
+            errors.add(new FieldError(join(prefix, "socket"), "must be at most 107 bytes (a UNIX socket address)"));
+        }
+        if (!spec.acl().startsWith("/")) {
+            errors.add(new FieldError(join(prefix, "acl"), "must be an absolute path, was '" + spec.acl() + "'"));
+        }
     }
 
     public static void agingSeconds(int seconds, String field, List<FieldError> errors) {

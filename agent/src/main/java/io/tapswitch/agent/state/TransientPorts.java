@@ -20,6 +20,11 @@ import java.util.Map;
  */
 public final class TransientPorts {
     public static final TransientPorts NONE = new TransientPorts(Map.of());
+    /**
+     * The owner of ports added through the API as transient ({@code POST /ports?transient=true}), as
+     * the {@code qemu-ifup} script adds the TAP QEMU made: they go when their device goes.
+     */
+    public static final String API_OWNER = "api";
 
     private final Map<String, String> ownerOfPort;
 

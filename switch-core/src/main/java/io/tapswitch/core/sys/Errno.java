@@ -19,6 +19,7 @@ public final class Errno {
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
+    public static final int EACCES = 13;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
     public static final int ENODEV = 19;
@@ -30,6 +31,7 @@ public final class Errno {
     public static final int ENOBUFS = 105;
     public static final int ENETDOWN = 100;
     public static final int EBADFD = 77;
+    public static final int ECONNREFUSED = 111;
 
     private Errno() {
     }
@@ -84,6 +86,7 @@ public final class Errno {
             case EBADF -> "EBADF";
             case EAGAIN -> "EAGAIN";
             case ENOMEM -> "ENOMEM";
+            case EACCES -> "EACCES";
             case EBUSY -> "EBUSY";
             case EEXIST -> "EEXIST";
             case ENODEV -> "ENODEV";
@@ -95,6 +98,7 @@ public final class Errno {
             case ENOBUFS -> "ENOBUFS";
             case ENETDOWN -> "ENETDOWN";
             case EBADFD -> "EBADFD";
+            case ECONNREFUSED -> "ECONNREFUSED";
             default -> "errno " + errno;
         };
         String text;

@@ -6,6 +6,8 @@ public final class IfTun {
 
     public static final long TUNSETIFF = 0x400454caL;
     public static final long TUNSETPERSIST = 0x400454cbL;
+    /** Lets this uid attach to the device (TUNSETIFF) besides root, as a persistent TAP's owner. */
+    public static final long TUNSETOWNER = 0x400454ccL;
     public static final long TUNSETOFFLOAD = 0x400454d0L;
     public static final long TUNGETFEATURES = 0x800454cfL;
     public static final long TUNSETVNETHDRSZ = 0x400454d8L;

@@ -9,8 +9,10 @@ import com.sun.jna.Pointer;
  * datagram sockets (a UDP socket that receives, a raw IPv4 socket that sends).
  */
 public final class Socket {
+    public static final int AF_UNIX = 1;
     public static final int AF_INET = 2;
     public static final int AF_PACKET = 17;
+    public static final int SOCK_STREAM = 1;
     public static final int SOCK_DGRAM = 2;
     public static final int SOCK_RAW = 3;
     public static final int SOCK_NONBLOCK = 0x800;
@@ -19,6 +21,12 @@ public final class Socket {
     public static final int SO_RCVBUF = 8;
     public static final int SO_SNDBUF = 7;
     public static final int SO_ATTACH_FILTER = 26;
+    /** The credentials (a {@code struct ucred}) of the process at the other end of a UNIX socket. */
+    public static final int SO_PEERCRED = 17;
+    /** A {@code struct timeval} after which a blocking receive fails with EAGAIN. */
+    public static final int SO_RCVTIMEO = 20;
+    /** The control message type that passes file descriptors over a UNIX socket. */
+    public static final int SCM_RIGHTS = 1;
     public static final int SO_RCVBUFFORCE = 33;
     public static final int SO_SNDBUFFORCE = 32;
     public static final int MSG_DONTWAIT = 0x40;
@@ -40,6 +48,15 @@ public final class Socket {
      */
     public static final int SIZEOF_MMSGHDR = SIZEOF_MSGHDR + 8;
     public static final int MMSG_LEN = SIZEOF_MSGHDR;
+
+    /** {@code struct ucred}: pid, uid, gid, 4 bytes each. */
+    public static final int SIZEOF_UCRED = 12;
+    public static final int UCRED_PID = 0;
+    public static final int UCRED_UID = 4;
+    public static final int UCRED_GID = 8;
+
+    /** {@code struct timeval}: seconds and microseconds, 8 bytes each. */
+    public static final int SIZEOF_TIMEVAL = 16;
 
     /** {@code struct iovec}: a base address at 0 and a length at 8. */
     public static final int SIZEOF_IOVEC = 16;
@@ -66,6 +83,16 @@ public final class Socket {
     public static native int socket(int domain, int type, int protocol);
 
     public static native int bind(int sockfd, Pointer addr, int addrlen);
+
+    public static native int connect(int sockfd, Pointer addr, int addrlen);
+
+    public static native int listen(int sockfd, int backlog);
+
+    /** {@code accept4(2)}; {@code addr} and {@code addrlen} may be null when the peer's address is not wanted. */
+    public static native int accept4(int sockfd, Pointer addr, Pointer addrlen, int flags);
+
+    /** {@code sendmsg(2)} of the {@code struct msghdr} at address {@code msg}. */
+    public static native long sendmsg(int sockfd, long msg, int flags);
 
     public static native int setsockopt(int sockfd, int level, int optname, Pointer optval, int optlen);
 
