@@ -63,7 +63,14 @@ import java.util.concurrent.atomic.LongAdder;
  * large as the underlay MTU allows with DF; an endpoint that receives a request answers at once
  * (small), and a reply updates the requesting peer's {@link ProbeStats}. The control plane sends a
  * pair every couple of seconds and reads {@link VtepPort#probes()} to tell "up" from "down" from
- * "mtu-bad". A kernel or OVS VTEP drops the reserved VNI, which is fine.
+ * "mtu-bad". A kernel or OVS VTEP drops the reserved VNI, which is fine. Probes also carry what
+ * the checksum shortcuts between tapswitch endpoints rest on ({@link Probe}): a peer whose probes
+ * say it checksums every datagram is trusted, its segments merged without verifying them again;
+ * a reply says whether the replier trusts the requester and merges, and then the requester's
+ * {@link VtepPort} sends it partial TCP checksums. Trust is per address for the endpoint's life;
+ * a peer that restarts trusts nobody until the first probe from the other side reaches it (about
+ * a probe interval), and meanwhile drops partial-checksum segments sent on the strength of its
+ * old self's reply.
  *
  * <p><b>Threads.</b> The switch's reading thread for this port calls {@link #receive} and answers
  * probe requests with scratch of its own; {@link #probe} and {@link #peer} are control-path calls
