@@ -136,6 +136,7 @@ public final class TunnelEndpoint implements Port {
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder segmentedSends = new LongAdder();
     private final LongAdder segmentationRefused = new LongAdder();
+    private final LongAdder partialDatagrams = new LongAdder();
 
     /*
      * The reading thread's, with GRO: the reads of one recvmmsg, each a run of datagrams of one
@@ -347,9 +348,15 @@ public final class TunnelEndpoint implements Port {
         return senders.segmentation();
     }
 
-    /** A VTEP port sent {@code datagrams} datagrams of {@code bytes} UDP payload bytes in {@code segmented} cut runs. */
-    void sent(int datagrams, int bytes, int segmented) {
+    /**
+     * A VTEP port sent {@code datagrams} datagrams of {@code bytes} UDP payload bytes in
+     * {@code segmented} cut runs, to a peer that takes partial TCP checksums if {@code partial}.
+     */
+    void sent(int datagrams, int bytes, int segmented, boolean partial) {
         datagramsSent.add(datagrams);
+        if (partial) {
+            partialDatagrams.add(datagrams);
+        }
         bytesSent.add(bytes);
         if (segmented > 0) {
             segmentedSends.add(segmented);
@@ -364,7 +371,8 @@ public final class TunnelEndpoint implements Port {
     /** What went through this endpoint so far, for every VTEP port together. */
     public TunnelStats stats() {
         return new TunnelStats(datagramsSent.sum(), bytesSent.sum(), segmentedSends.sum(), segmentationRefused.sum(),
-                senders.segmentation(), datagramsReceived, bytesReceived, groReads, mergedFrames, mergedSegments, gro);
+                senders.segmentation(), partialDatagrams.sum(), datagramsReceived, bytesReceived, groReads, mergedFrames,
+                mergedSegments, gro);
     }
 
     /**
