@@ -14,7 +14,13 @@
 #
 # Each of REPEATS rounds builds both scenarios in turn, at each underlay MTU in MTUS (the hosts keep
 # MTU 1500: what a guest has), and measures iperf3 TCP with 1 and 4 streams and ping RTT; it prints
-# the medians and the fabric's ratio to the kernel pair in the same run.
+# the medians and the fabric's ratio to the kernel pair in the same run. After each fabric run it
+# keeps both agents' tunnel counters (GET /api/v1/fabric: datagrams, UDP segmentation runs,
+# partial-checksum datagrams, GRO reads, merged frames) and port counters (GET /api/v1/stats) in
+# OUT and logs the tunnel's.
+#
+# Knobs of the agent's tunnel, to compare with FABRICS/OPTS_: -Dtapswitch.udpSegmentation=false,
+# -Dtapswitch.udpGro=false, -Dtapswitch.partialChecksums=false.
 #
 # Usage (as root):  bench/fabric.sh
 # Environment:

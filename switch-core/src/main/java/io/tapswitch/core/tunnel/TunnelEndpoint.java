@@ -63,7 +63,14 @@ import java.util.concurrent.atomic.LongAdder;
  * large as the underlay MTU allows with DF; an endpoint that receives a request answers at once
  * (small), and a reply updates the requesting peer's {@link ProbeStats}. The control plane sends a
  * pair every couple of seconds and reads {@link VtepPort#probes()} to tell "up" from "down" from
- * "mtu-bad". A kernel or OVS VTEP drops the reserved VNI, which is fine.
+ * "mtu-bad". A kernel or OVS VTEP drops the reserved VNI, which is fine. Probes also carry what
+ * the checksum shortcuts between tapswitch endpoints rest on ({@link Probe}): a peer whose probes
+ * say it checksums every datagram is trusted, its segments merged without verifying them again;
+ * a reply says whether the replier trusts the requester and merges, and then the requester's
+ * {@link VtepPort} sends it partial TCP checksums. Trust is per address for the endpoint's life;
+ * a peer that restarts trusts nobody until the first probe from the other side reaches it (about
+ * a probe interval), and meanwhile drops partial-checksum segments sent on the strength of its
+ * old self's reply.
  *
  * <p><b>Threads.</b> The switch's reading thread for this port calls {@link #receive} and answers
  * probe requests with scratch of its own; {@link #probe} and {@link #peer} are control-path calls
@@ -129,6 +136,7 @@ public final class TunnelEndpoint implements Port {
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder segmentedSends = new LongAdder();
     private final LongAdder segmentationRefused = new LongAdder();
+    private final LongAdder partialDatagrams = new LongAdder();
 
     /*
      * The reading thread's, with GRO: the reads of one recvmmsg, each a run of datagrams of one
@@ -340,9 +348,15 @@ public final class TunnelEndpoint implements Port {
         return senders.segmentation();
     }
 
-    /** A VTEP port sent {@code datagrams} datagrams of {@code bytes} UDP payload bytes in {@code segmented} cut runs. */
-    void sent(int datagrams, int bytes, int segmented) {
+    /**
+     * A VTEP port sent {@code datagrams} datagrams of {@code bytes} UDP payload bytes in
+     * {@code segmented} cut runs, to a peer that takes partial TCP checksums if {@code partial}.
+     */
+    void sent(int datagrams, int bytes, int segmented, boolean partial) {
         datagramsSent.add(datagrams);
+        if (partial) {
+            partialDatagrams.add(datagrams);
+        }
         bytesSent.add(bytes);
         if (segmented > 0) {
             segmentedSends.add(segmented);
@@ -357,7 +371,8 @@ public final class TunnelEndpoint implements Port {
     /** What went through this endpoint so far, for every VTEP port together. */
     public TunnelStats stats() {
         return new TunnelStats(datagramsSent.sum(), bytesSent.sum(), segmentedSends.sum(), segmentationRefused.sum(),
-                senders.segmentation(), datagramsReceived, bytesReceived, groReads, mergedFrames, mergedSegments, gro);
+                senders.segmentation(), partialDatagrams.sum(), datagramsReceived, bytesReceived, groReads, mergedFrames,
+                mergedSegments, gro);
     }
 
     /**

@@ -9,6 +9,8 @@ package io.tapswitch.core.tunnel;
  * @param segmentedSends      runs of datagrams handed over in one message for the kernel to cut
  * @param segmentationRefused runs the kernel would not cut, sent datagram by datagram instead
  * @param segmentation        whether UDP segmentation is in use
+ * @param partialDatagrams    datagrams sent to peers that take partial TCP checksums (their
+ *                            mergeable TCP segments went without a payload checksum)
  * @param datagramsReceived   VXLAN datagrams read (with GRO)
  * @param bytesReceived       their UDP payload bytes
  * @param groReads            reads that returned a run of several datagrams
@@ -17,6 +19,6 @@ package io.tapswitch.core.tunnel;
  * @param gro                 whether the receiving socket reads with UDP GRO
  */
 public record TunnelStats(long datagramsSent, long bytesSent, long segmentedSends, long segmentationRefused,
-                          boolean segmentation, long datagramsReceived, long bytesReceived, long groReads,
+                          boolean segmentation, long partialDatagrams, long datagramsReceived, long bytesReceived, long groReads,
                           long mergedFrames, long mergedSegments, boolean gro) {
 }

@@ -199,7 +199,7 @@ public final class VtepPort implements Port {
                     }
                     return -errno;
                 }
-                endpoint.sent(n, encapsulation.filledBytes(), encapsulation.segmentedMessages());
+                endpoint.sent(n, encapsulation.filledBytes(), encapsulation.segmentedMessages(), takesPartial);
                 first += n;
             }
             return 0;
