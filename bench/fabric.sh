@@ -20,6 +20,13 @@
 # Environment:
 #   REPEATS=3  DURATION=5  WARMUP=3  PINGS=50  MTUS="1500 9000"
 #   JAVA_OPTS=...   extra JVM options for the agents
+#   FABRICS="fabric"  fabric variants to measure in each round, each against the same kernel pair;
+#                   variant NAME's agents get the JVM options in OPTS_NAME on top of JAVA_OPTS, e.g.
+#                   FABRICS="fabric nogro plain" OPTS_nogro=-Dtapswitch.udpGro=false \
+#                   OPTS_plain="-Dtapswitch.udpGro=false -Dtapswitch.udpSegmentation=false"
+#   PROFILE=1       record each fabric agent with Java Flight Recorder (OUT/<run>-<side>.jfr)
+#   JAR=...         the agent jar (default: agent/target/tapswitch-agent.jar, built if missing);
+#                   point it at a copy (its lib/ directory beside it) to keep building meanwhile
 #   OUT=/tmp/...    where logs and raw numbers go (default: a new temporary directory)
 set -euo pipefail
 
@@ -29,6 +36,8 @@ WARMUP=${WARMUP:-3}
 PINGS=${PINGS:-50}
 MTUS=${MTUS:-1500 9000}
 JAVA_OPTS=${JAVA_OPTS:-}
+FABRICS=${FABRICS:-fabric}
+PROFILE=${PROFILE:-0}
 
 P=tsfb
 NA=$P-a
@@ -43,7 +52,7 @@ TOKEN=tsfb-bench-token-0000001
 JOIN_SECONDS=90
 
 top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-jar="$top/agent/target/tapswitch-agent.jar"
+jar=${JAR:-$top/agent/target/tapswitch-agent.jar}
 
 log() { printf '[fabric.sh] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -158,20 +167,30 @@ EOF
 }
 
 setup_fabric() {
-  local mtu=$1 round=$2
+  local mtu=$1 round=$2 variant=$3
   base "$mtu"
+  local opts_var="OPTS_$variant"
+  local opts="$JAVA_OPTS ${!opts_var:-}"
   agent_config a "$UA" "$UB" "$mtu" >"$OUT/a.yaml"
   agent_config b "$UB" "$UA" "$mtu" >"$OUT/b.yaml"
   local side
   for side in a b; do
     local ns=$NA; [[ $side == b ]] && ns=$NB
-    in_ns "$ns" java $JAVA_OPTS -jar "$jar" run --config "$OUT/$side.yaml" >"$OUT/fabric-$mtu-$round-$side.log" 2>&1 &
+    local profile=
+    if [[ $PROFILE == 1 ]]; then
+      profile="-XX:StartFlightRecording=filename=$OUT/$variant-$mtu-$round-$side.jfr,settings=profile"
+    fi
+    # Not through in_ns: a function run in the background is a subshell, whose pid $! would be,
+    # and the JVM would outlive the signals sent to it (holding this script's lock, too).
+    # 'ip netns exec' execs the JVM, so $! is the JVM's pid.
+    # shellcheck disable=SC2086 # options are words
+    ip netns exec "$ns" java $opts $profile -jar "$jar" run --config "$OUT/$side.yaml" >"$OUT/$variant-$mtu-$round-$side.log" 2>&1 &
     pids+=($!)
   done
   local waited
   for ((waited = 0; waited < JOIN_SECONDS * 2; waited++)); do
-    if grep -q "fabric: tunnel port vtep-b" "$OUT/fabric-$mtu-$round-a.log" 2>/dev/null \
-        && grep -q "fabric: tunnel port vtep-a" "$OUT/fabric-$mtu-$round-b.log" 2>/dev/null; then
+    if grep -q "fabric: tunnel port vtep-b" "$OUT/$variant-$mtu-$round-a.log" 2>/dev/null \
+        && grep -q "fabric: tunnel port vtep-a" "$OUT/$variant-$mtu-$round-b.log" 2>/dev/null; then
       log "fabric: joined and tunnelled after $((waited / 2)) s"
       in_ns "$NA" ip link set "$P-ta" netns "$H1"
       in_ns "$NB" ip link set "$P-tb" netns "$H2"
@@ -183,6 +202,19 @@ setup_fabric() {
   done
   log "fabric: the agents did not join within $JOIN_SECONDS s; logs in $OUT"
   return 1
+}
+
+# Both agents' tunnel counters (GET /api/v1/fabric) and port counters (GET /api/v1/stats).
+save_counters() {
+  local name=$1 side ns ip tunnel
+  for side in a b; do
+    if [[ $side == a ]]; then ns=$NA ip=$UA; else ns=$NB ip=$UB; fi
+    in_ns "$ns" curl -s -m 5 -H "Authorization: Bearer $TOKEN" "http://$ip:18080/api/v1/fabric" >"$OUT/$name-$side-fabric.json" 2>/dev/null || true
+    in_ns "$ns" curl -s -m 5 -H "Authorization: Bearer $TOKEN" "http://$ip:18080/api/v1/stats" >"$OUT/$name-$side-stats.json" 2>/dev/null || true
+    tunnel=$(jq -c '.tunnel // empty' "$OUT/$name-$side-fabric.json" 2>/dev/null || true)
+    [[ -n $tunnel ]] && log "$name tunnel counters (side $side): $tunnel"
+  done
+  return 0
 }
 
 reachable() {
@@ -239,10 +271,13 @@ for ((round = 1; round <= REPEATS; round++)); do
   for mtu in $MTUS; do
     setup_kernel "$mtu" && measure kernel "$mtu" "$round" || log "kernel/$mtu round $round failed"
     teardown
-    if setup_fabric "$mtu" "$round"; then
-      measure fabric "$mtu" "$round" || log "fabric/$mtu round $round failed"
-    fi
-    teardown
+    for variant in $FABRICS; do
+      if setup_fabric "$mtu" "$round" "$variant"; then
+        measure "$variant" "$mtu" "$round" || log "$variant/$mtu round $round failed"
+        save_counters "$variant-$mtu-$round"
+      fi
+      teardown
+    done
   done
 done
 
@@ -250,19 +285,25 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit 
 
 {
   echo "tapswitch fabric vs kernel vxlan pair, $(date -u +%Y-%m-%d), $(nproc) cores, $REPEATS rounds of $DURATION s; hosts at MTU 1500"
+  for variant in $FABRICS; do
+    opts_var="OPTS_$variant"
+    echo "  $variant: JVM options: ${JAVA_OPTS:-} ${!opts_var:-}"
+  done
   printf '%-10s %-8s %14s %14s %14s\n' scenario underlay "TCP 1 (Gbit/s)" "TCP 4 (Gbit/s)" "ping avg (us)"
   for mtu in $MTUS; do
-    for scenario in kernel fabric; do
+    for scenario in kernel $FABRICS; do
       printf '%-10s %-8s' "$scenario" "$mtu"
       for what in tcp1 tcp4 ping; do
         printf ' %14s' "$(awk -v s="$scenario" -v m="$mtu" -v w="$what" '$1 == s && $2 == m && $4 == w && $5 != "nan" { print $5 }' "$OUT/raw.txt" | median)"
       done
       echo
     done
-    for what in tcp1 tcp4 ping; do
-      k=$(awk -v m="$mtu" -v w="$what" '$1 == "kernel" && $2 == m && $4 == w && $5 != "nan" { print $5 }' "$OUT/raw.txt" | median)
-      f=$(awk -v m="$mtu" -v w="$what" '$1 == "fabric" && $2 == m && $4 == w && $5 != "nan" { print $5 }' "$OUT/raw.txt" | median)
-      awk -v k="$k" -v f="$f" -v w="$what" -v m="$mtu" 'BEGIN { if (k > 0 && f != "nan") printf "  underlay %s, %s: fabric/kernel = %.2f\n", m, w, f / k }'
+    for variant in $FABRICS; do
+      for what in tcp1 tcp4 ping; do
+        k=$(awk -v m="$mtu" -v w="$what" '$1 == "kernel" && $2 == m && $4 == w && $5 != "nan" { print $5 }' "$OUT/raw.txt" | median)
+        f=$(awk -v s="$variant" -v m="$mtu" -v w="$what" '$1 == s && $2 == m && $4 == w && $5 != "nan" { print $5 }' "$OUT/raw.txt" | median)
+        awk -v k="$k" -v f="$f" -v w="$what" -v m="$mtu" -v s="$variant" 'BEGIN { if (k > 0 && f != "nan") printf "  underlay %s, %s: %s/kernel = %.2f\n", m, w, s, f / k }'
+      done
     done
   done
 } | tee "$OUT/results.txt"

@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
-# Measures tapswitch against the Linux bridge on one two-host topology, built three ways:
+# Measures tapswitch against the Linux bridge and against user-space peers on one two-host topology,
+# the switching element built in turn by each scenario:
 #
-#   bridge   h1 --veth-- [Linux bridge] --veth-- h2
-#   tap      h1 --TAP--  [tapswitch, TAP ports]  --TAP--  h2   (the switch holds the TAP fds)
-#   netdev   h1 --veth-- [tapswitch, AF_PACKET ports on the switch-side veth ends] --veth-- h2
+#   bridge         h1 --veth-- [Linux bridge] --veth-- h2
+#   tap            h1 --TAP--  [tapswitch, TAP ports]  --TAP--  h2   (the switch holds the TAP fds)
+#   netdev         h1 --veth-- [tapswitch, AF_PACKET ports on the switch-side veth ends] --veth-- h2
+#   tapfwd         h1 --TAP--  [tapfwd -v: the C reference, TAP + vnet header]  --TAP--  h2
+#   tapfwd-packet  h1 --veth-- [tapfwd -P: the C reference, AF_PACKET + vnet header] --veth-- h2
+#   tapfwd-poll    h1 --TAP--  [tapfwd -v -e: the C reference, one poll thread for both ports] --TAP-- h2
+#   vde            h1 --TAP--  [vde_switch -t: one thread polling every port, no vnet header] --TAP-- h2
+#
+# The peers are the bar issue 15 sets: tapfwd (no learning, one blocking thread per direction; built
+# here with gcc from ../shared/perf-reference/tapfwd.c, never copied into the project) is what a
+# user-space forwarder reaches on this machine through the same kernel interfaces, and vde_switch
+# (Debian package vde2, used when installed) is a switch with one event loop.
 #
 # Hosts h1 and h2 are network namespaces (tsb-h1, tsb-h2, addresses 198.18.64.1/.2). The switching
 # element lives in a third namespace, tsb-sw: the bridge and the veth ends are created there and the
-# agent runs there, so the host's own firewall (Docker's iptables rules, br_netfilter) is out of
-# every path, and bridge-nf-call-* is switched off in that namespace only.
+# agent or peer runs there, so the host's own firewall (Docker's iptables rules, br_netfilter) is out
+# of every path, and bridge-nf-call-* is switched off in that namespace only.
 #
-# Each of REPEATS rounds builds every scenario in turn (bridge, tap, netdev, then again), so load
-# that comes and goes on the machine falls on all of them alike; in each: a warm-up, then iperf3 TCP
-# with 1 and with 4 streams, iperf3 UDP of 64-byte payloads at full rate (received packets per
-# second, as counted by the server), and ping RTT. It prints the median of each, and its ratio to
-# the bridge measured in the same run.
+# Each of REPEATS rounds builds every scenario in turn (bridge, tap, netdev, the peers, then again),
+# so load that comes and goes on the machine falls on all of them alike; in each: a warm-up, then
+# iperf3 TCP with 1 and with 4 streams, iperf3 UDP of 64-byte payloads at full rate (received packets
+# per second, as counted by the server), and ping RTT. It prints the median of each; then, for each
+# tapswitch scenario, the ratio of each figure to the bridge's, to the best peer's on that figure,
+# and to the C reference's on the same port kind (tap to tapfwd, netdev to tapfwd-packet).
 #
 # Usage (as root, from anywhere):  bench/run.sh
 # Environment:
@@ -23,15 +34,19 @@
 #   WARMUP=3         seconds of unrecorded TCP and UDP traffic first in each round (the agent's JIT
 #                    compiles the frame path then; 0 to skip)
 #   PINGS=50         echo requests per ping run (10 ms apart)
-#   SCENARIOS="bridge tap netdev"
-#                    a tapswitch scenario may carry a label, KIND+LABEL (tap+nospin): the same topology
+#   SCENARIOS="bridge tap netdev tapfwd tapfwd-packet vde"
+#                    a peer that cannot run here (no vde_switch, no gcc, no tapfwd.c) is skipped and
+#                    says why; tapfwd-poll is not in the default list.
+#                    A tapswitch scenario may carry a label, KIND+LABEL (tap+nospin): the same topology
 #                    with the agent given the extra JVM options in OPTS_LABEL, to compare settings
 #                    side by side in one run, e.g. SCENARIOS="bridge netdev netdev+single"
 #                    OPTS_single=-Dtapswitch.receiveBatch=1
+#   TAPFWD_SRC=...   the C reference's source (default ../shared/perf-reference/tapfwd.c next to the
+#                    checkout); built into bench/target/tapfwd when newer than the binary
 #   JAVA_OPTS=...    extra JVM options for the agent
 #   PROFILE=1        record the agent with JFR in each tapswitch scenario and print its hottest frames
-#   PERF=1           count the agent's system calls and context switches (perf stat) during each
-#                    iperf3 run of a tapswitch scenario; kept in OUT/NAME.perf, summed in the log
+#   PERF=1           count the forwarder's (agent's or peer's) system calls and context switches
+#                    (perf stat) during each iperf3 run; kept in OUT/NAME.perf, summed in the log
 #   OUT=/tmp/...     where logs, raw numbers and recordings go (default: a new temporary directory)
 set -euo pipefail
 
@@ -39,7 +54,7 @@ REPEATS=${REPEATS:-3}
 DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-3}
 PINGS=${PINGS:-50}
-SCENARIOS=${SCENARIOS:-bridge tap netdev}
+SCENARIOS=${SCENARIOS:-bridge tap netdev tapfwd tapfwd-packet vde}
 JAVA_OPTS=${JAVA_OPTS:-}
 PROFILE=${PROFILE:-0}
 PERF=${PERF:-0}
@@ -52,9 +67,13 @@ IP1=198.18.64.1
 IP2=198.18.64.2
 MASK=24
 AGENT_READY_SECONDS=60
+PEER_READY_SECONDS=10
+PEERS=(tapfwd tapfwd-packet tapfwd-poll vde)
 
 top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="$top/agent/target/tapswitch-agent.jar"
+TAPFWD_SRC=${TAPFWD_SRC:-$top/../shared/perf-reference/tapfwd.c}
+tapfwd="$top/bench/target/tapfwd"
 
 log() { printf '[run.sh] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -74,6 +93,7 @@ done
 OUT=${OUT:-$(mktemp -d /tmp/tsb-bench.XXXXXX)}
 mkdir -p "$OUT"
 agent_pid=""
+peer_pid=""
 
 # --- cleanup: everything this script creates is named tsb-* and removed here, whatever happened ---
 
@@ -92,6 +112,23 @@ stop_agent() {
   agent_pid=""
 }
 
+# Stops the peer (tapfwd, or the vde_switch daemon) with SIGTERM, on which both exit cleanly; tapfwd
+# writes its counters to OUT/SCENARIO-ROUND.stats then.
+stop_peer() {
+  if [[ -n $peer_pid ]] && kill -0 "$peer_pid" 2>/dev/null; then
+    kill -TERM "$peer_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+      kill -0 "$peer_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$peer_pid" 2>/dev/null || true
+  fi
+  if [[ -n $peer_pid ]]; then
+    wait "$peer_pid" 2>/dev/null || true
+  fi
+  peer_pid=""
+}
+
 stop_iperf_server() {
   local pidfile="$OUT/iperf3.pid"
   if [[ -s $pidfile ]]; then
@@ -103,6 +140,7 @@ stop_iperf_server() {
 teardown() {
   stop_iperf_server
   stop_agent
+  stop_peer
   local ns
   for ns in "$H1" "$H2" "$SW"; do
     ip netns del "$ns" 2>/dev/null || true
@@ -204,13 +242,18 @@ EOF
   return 1
 }
 
-setup_tap() {
-  make_namespaces
-  start_agent "${2:-tap}" "$1" tap "$PREFIX-t1" "$PREFIX-t2" || return 1
+# Moves the two TAPs that the switching element holds (tsb-t1, tsb-t2) into the hosts.
+taps_to_hosts() {
   in_ns "$SW" ip link set "$PREFIX-t1" netns "$H1"
   in_ns "$SW" ip link set "$PREFIX-t2" netns "$H2"
   host_address "$H1" "$PREFIX-t1" "$IP1"
   host_address "$H2" "$PREFIX-t2" "$IP2"
+}
+
+setup_tap() {
+  make_namespaces
+  start_agent "${2:-tap}" "$1" tap "$PREFIX-t1" "$PREFIX-t2" || return 1
+  taps_to_hosts
 }
 
 setup_netdev() {
@@ -218,6 +261,88 @@ setup_netdev() {
   veth_to_host "$PREFIX-v1" "$H1" "$IP1"
   veth_to_host "$PREFIX-v2" "$H2" "$IP2"
   start_agent "${2:-netdev}" "$1" netdev "$PREFIX-v1" "$PREFIX-v2" || return 1
+}
+
+# --- peers ---
+
+# Starts the C reference in the switch namespace on ports p1 and p2 with the given options; returns
+# non-zero if it does not say it is ready.
+start_tapfwd() {
+  local scenario=$1 round=$2 p1=$3 p2=$4; shift 4
+  local peer_log="$OUT/$scenario-$round-peer.log"
+  ip netns exec "$SW" "$tapfwd" "$@" -s "$OUT/$scenario-$round.stats" "$p1" "$p2" >"$peer_log" 2>&1 &
+  peer_pid=$!
+  local waited
+  for ((waited = 0; waited < PEER_READY_SECONDS * 10; waited++)); do
+    grep -q "ready" "$peer_log" 2>/dev/null && return 0
+    kill -0 "$peer_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  log "$scenario: tapfwd did not start: $(tail -n 2 "$peer_log" 2>/dev/null)"
+  stop_peer
+  return 1
+}
+
+setup_tapfwd() {
+  make_namespaces
+  start_tapfwd tapfwd "$1" "$PREFIX-t1" "$PREFIX-t2" -v || return 1
+  taps_to_hosts
+}
+
+setup_tapfwd_poll() {
+  make_namespaces
+  start_tapfwd tapfwd-poll "$1" "$PREFIX-t1" "$PREFIX-t2" -v -e || return 1
+  taps_to_hosts
+}
+
+setup_tapfwd_packet() {
+  make_namespaces
+  veth_to_host "$PREFIX-v1" "$H1" "$IP1"
+  veth_to_host "$PREFIX-v2" "$H2" "$IP2"
+  start_tapfwd tapfwd-packet "$1" "$PREFIX-v1" "$PREFIX-v2" -P
+}
+
+# vde_switch with its two TAPs, as a daemon (in the foreground it would read commands from stdin and
+# stop at its end); its pid comes from its pid file, its control sockets live in OUT.
+setup_vde() {
+  make_namespaces
+  local pidfile="$OUT/vde.pid" peer_log="$OUT/vde-$1-peer.log"
+  rm -f "$pidfile"
+  if ! in_ns "$SW" vde_switch -t "$PREFIX-t1" -t "$PREFIX-t2" -s "$OUT/vde.ctl" -d -p "$pidfile" >"$peer_log" 2>&1; then
+    log "vde: vde_switch did not start: $(tail -n 2 "$peer_log")"
+    return 1
+  fi
+  local waited
+  for ((waited = 0; waited < PEER_READY_SECONDS * 10; waited++)); do
+    if [[ -s $pidfile ]] && in_ns "$SW" ip link show "$PREFIX-t2" >/dev/null 2>&1; then
+      peer_pid=$(cat "$pidfile")
+      taps_to_hosts
+      return 0
+    fi
+    sleep 0.1
+  done
+  log "vde: vde_switch made no pid file or TAPs within ${PEER_READY_SECONDS} s"
+  [[ -s $pidfile ]] && peer_pid=$(cat "$pidfile")
+  stop_peer
+  return 1
+}
+
+# Whether a peer can run on this machine; prints why not otherwise. Builds tapfwd once per run.
+peer_prerequisite() {
+  case $1 in
+    vde)
+      command -v vde_switch >/dev/null || { echo "vde_switch is not installed (Debian package vde2)"; return 1; }
+      ;;
+    tapfwd*)
+      [[ -f $TAPFWD_SRC ]] || { echo "no C reference source at $TAPFWD_SRC (set TAPFWD_SRC)"; return 1; }
+      command -v gcc >/dev/null || { echo "gcc is not installed"; return 1; }
+      if [[ ! -x $tapfwd || $TAPFWD_SRC -nt $tapfwd ]]; then
+        mkdir -p "$(dirname "$tapfwd")"
+        gcc -O2 -Wall -pthread -o "$tapfwd" "$TAPFWD_SRC" >"$OUT/tapfwd-build.log" 2>&1 ||
+          { echo "gcc could not build $TAPFWD_SRC (see $OUT/tapfwd-build.log)"; return 1; }
+      fi
+      ;;
+  esac
 }
 
 # Waits until h1 reaches h2 (ARP resolved, MACs learned); false if it never does.
@@ -242,12 +367,13 @@ start_iperf_server() {
   return 1
 }
 
-# With PERF=1 and an agent running: counts its system calls and context switches for DURATION
-# seconds in the background, into OUT/NAME.perf.
+# With PERF=1 and an agent or a peer running: counts its system calls and context switches for
+# DURATION seconds in the background, into OUT/NAME.perf.
 perf_start() {
   perf_pid=""
-  [[ $PERF == 1 && -n $agent_pid ]] || return 0
-  perf stat -x, -e context-switches,raw_syscalls:sys_enter -p "$agent_pid" -o "$OUT/$1.perf" \
+  local pid=${agent_pid:-$peer_pid}
+  [[ $PERF == 1 && -n $pid ]] || return 0
+  perf stat -x, -e context-switches,raw_syscalls:sys_enter -p "$pid" -o "$OUT/$1.perf" \
     -- sleep "$DURATION" >/dev/null 2>&1 &
   perf_pid=$!
 }
@@ -257,7 +383,7 @@ perf_end() {
   wait "$perf_pid" 2>/dev/null || true
   perf_pid=""
   awk -F, -v d="$DURATION" '$3 == "context-switches" { cs = $1 } $3 == "raw_syscalls:sys_enter" { sc = $1 }
-      END { if (sc != "") printf "agent: %.0f syscalls/s, %.0f context switches/s\n", sc / d, cs / d }' "$OUT/$1.perf" \
+      END { if (sc != "") printf "forwarder: %.0f syscalls/s, %.0f context switches/s\n", sc / d, cs / d }' "$OUT/$1.perf" \
     >"$OUT/$1.perf.txt" 2>/dev/null || true
 }
 
@@ -355,13 +481,15 @@ hot_frames() {
 }
 
 # One round of one scenario: build it, measure, tear it down. A scenario that cannot be built is
-# marked unavailable and not tried again.
+# marked unavailable and not tried again; a peer that cannot run here was marked skipped before.
 run_round() {
   local scenario=$1 round=$2
-  [[ ${STATUS[$scenario]:-} == unavailable ]] && return
+  [[ ${STATUS[$scenario]:-} == unavailable || ${STATUS[$scenario]:-} == skipped ]] && return
   log "== $scenario, round $round"
-  if ! "setup_${scenario%%+*}" "$round" "$scenario" || ! reachable || ! start_iperf_server; then
+  local kind=${scenario%%+*}
+  if ! "setup_${kind//-/_}" "$round" "$scenario" || ! reachable || ! start_iperf_server; then
     STATUS[$scenario]=unavailable
+    WHY[$scenario]="could not be built or h1 did not reach h2 (see $OUT)"
     log "$scenario: unavailable (see $OUT); skipping it"
     teardown
     return
@@ -371,10 +499,22 @@ run_round() {
   teardown
 }
 
+is_tapswitch() { [[ ${1%%+*} == tap || ${1%%+*} == netdev ]]; }
+
+is_peer() { [[ " ${PEERS[*]} " == *" $1 "* ]]; }
+
+# The C reference on the same kind of port as a tapswitch scenario.
+same_kind_peer() {
+  case ${1%%+*} in
+    tap) echo tapfwd ;;
+    netdev) echo tapfwd-packet ;;
+  esac
+}
+
 print_profiles() {
   local scenario event
   for scenario in $SCENARIOS; do
-    [[ $scenario != bridge && ${STATUS[$scenario]:-} == ok ]] || continue
+    is_tapswitch "$scenario" && [[ ${STATUS[$scenario]:-} == ok ]] || continue
     for event in jdk.ExecutionSample jdk.NativeMethodSample; do
       log "$scenario: top frames of the port threads, $event (all rounds):"
       hot_frames "$event" "$OUT/$scenario"-[0-9]*.jfr | tee "$OUT/$scenario-$event.txt" >&2
@@ -387,23 +527,59 @@ median() {
     awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# a / b as "0.83x", or "-" when either is missing.
+ratio() {
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || a == "" || b == "" || b == 0) print "-"; else printf "%.2fx\n", a / b }'
+}
+
+# Lower is better for round-trip times, higher for everything else.
+better() {
+  local m=$1 a=$2 b=$3
+  if [[ $m == ping || $m == pingmin ]]; then
+    awk -v a="$a" -v b="$b" 'BEGIN { exit !(a < b) }'
+  else
+    awk -v a="$a" -v b="$b" 'BEGIN { exit !(a > b) }'
+  fi
+}
+
+# The peer with the best median on metric m in this run, as "NAME VALUE"; nothing when no peer ran.
+best_peer() {
+  local m=$1 scenario best="" value=""
+  for scenario in $SCENARIOS; do
+    is_peer "$scenario" && [[ ${STATUS[$scenario]:-} == ok && ${MEDIAN[$scenario,$m]} != nan ]] || continue
+    if [[ -z $best ]] || better "$m" "${MEDIAN[$scenario,$m]}" "$value"; then
+      best=$scenario
+      value=${MEDIAN[$scenario,$m]}
+    fi
+  done
+  [[ -z $best ]] || echo "$best $value"
+}
+
 # --- main ---
 
-if [[ " $SCENARIOS " == *" tap"* || " $SCENARIOS " == *" netdev"* ]]; then
+if [[ " $SCENARIOS " == *" tap"[\ +]* || " $SCENARIOS " == *" netdev"* ]]; then
   [[ -f $jar ]] || die "$jar is missing: build it first (mvn -B -q -ntp install -DskipTests)"
 fi
-log "results and logs in $OUT; $REPEATS rounds of ${DURATION}s; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+declare -A WHY=()
 for scenario in $SCENARIOS; do
   case $scenario in
     bridge|tap|netdev) ;;
     tap+*|netdev+*)
       [[ ${scenario#*+} =~ ^[A-Za-z0-9_]+$ ]] || die "scenario '$scenario': a label is letters, digits and _"
       ;;
-    *) die "unknown scenario '$scenario' (bridge, tap, netdev, or tap+LABEL, netdev+LABEL)" ;;
+    tapfwd|tapfwd-packet|tapfwd-poll|vde)
+      if ! why=$(peer_prerequisite "$scenario"); then
+        STATUS[$scenario]=skipped
+        WHY[$scenario]=$why
+        log "$scenario: skipped: $why"
+      fi
+      ;;
+    *) die "unknown scenario '$scenario' (bridge, tap, netdev, tap+LABEL, netdev+LABEL, ${PEERS[*]})" ;;
   esac
 done
-# Rounds are interleaved (bridge, tap, netdev, bridge, ...) so that a change in the machine's load
-# during the run falls on every scenario alike instead of on whichever happened to run last.
+log "results and logs in $OUT; $REPEATS rounds of ${DURATION}s; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Rounds are interleaved (bridge, tap, netdev, the peers, bridge, ...) so that a change in the
+# machine's load during the run falls on every scenario alike instead of on whichever ran last.
 for ((round = 1; round <= REPEATS; round++)); do
   for scenario in $SCENARIOS; do
     run_round "$scenario" "$round"
@@ -412,30 +588,58 @@ done
 [[ $PROFILE == 1 ]] && print_profiles
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
+declare -A MEDIAN=()
+declare -A SHORT=([tcp1]="TCP1 Gbit/s" [tcp4]="TCP4 Gbit/s" [udp64]="UDP64 kpps" [ping]="ping avg us"
+  [pingmin]="ping min us")
+RATIO_METRICS=(tcp1 tcp4 udp64 ping)
+for scenario in $SCENARIOS; do
+  for m in "${METRICS[@]}"; do
+    MEDIAN[$scenario,$m]=$(median <<<"${VALUES[$scenario,$m]:-}")
+  done
+done
+
 {
   echo "# bench/run.sh $(date -u +%Y-%m-%dT%H:%MZ), $(uname -r), $(nproc) cores, REPEATS=$REPEATS DURATION=${DURATION}s"
-  echo "# load average after: $load_after; medians; (x) = ratio to the bridge of this run"
-  printf '%-26s' "metric"
-  for scenario in $SCENARIOS; do printf '%-24s' "$scenario"; done
+  echo "# load average after: $load_after; medians over the rounds"
+  printf '%-18s' "scenario"
+  for m in "${METRICS[@]}"; do printf '%14s' "${SHORT[$m]}"; done
   echo
-  for m in "${METRICS[@]}"; do
-    printf '%-26s' "${LABEL[$m]}"
-    base=nan
-    [[ ${STATUS[bridge]:-} == ok ]] && base=$(median <<<"${VALUES[bridge,$m]}")
-    for scenario in $SCENARIOS; do
-      if [[ ${STATUS[$scenario]:-} != ok ]]; then
-        printf '%-24s' "unavailable"
-        continue
-      fi
-      med=$(median <<<"${VALUES[$scenario,$m]}")
-      if [[ $scenario == bridge || $base == nan || $med == nan ]]; then
-        printf '%-24s' "$med"
-      else
-        printf '%-24s' "$med ($(awk -v a="$med" -v b="$base" 'BEGIN { printf "%.2fx", b == 0 ? 0 : a / b }'))"
-      fi
-    done
+  for scenario in $SCENARIOS; do
+    printf '%-18s' "$scenario"
+    if [[ ${STATUS[$scenario]:-} != ok ]]; then
+      echo "  ${STATUS[$scenario]:-unavailable}: ${WHY[$scenario]:-}"
+      continue
+    fi
+    for m in "${METRICS[@]}"; do printf '%14s' "${MEDIAN[$scenario,$m]}"; done
     echo
   done
+
+  compared=""
+  for scenario in $SCENARIOS; do
+    is_tapswitch "$scenario" && [[ ${STATUS[$scenario]:-} == ok ]] && compared=1
+  done
+  if [[ -n $compared ]]; then
+    echo "# tapswitch against the others, ratios of medians: to the bridge's; to the best peer's on that"
+    echo "# figure (best of the peers that ran, named); to the C reference's on the same port kind"
+    echo "# (tap: tapfwd = tapfwd -v, netdev: tapfwd-packet = tapfwd -P). Ping: below 1.00x is better."
+  fi
+  for scenario in $SCENARIOS; do
+    is_tapswitch "$scenario" && [[ ${STATUS[$scenario]:-} == ok ]] || continue
+    same=$(same_kind_peer "$scenario")
+    printf '%-26s%10s%10s  %-24s%s\n' "$scenario" "median" "x bridge" "x best peer" "x $same"
+    for m in "${RATIO_METRICS[@]}"; do
+      value=${MEDIAN[$scenario,$m]}
+      to_bridge=-
+      [[ ${STATUS[bridge]:-} == ok ]] && to_bridge=$(ratio "$value" "${MEDIAN[bridge,$m]}")
+      to_best=-
+      read -r best best_value <<<"$(best_peer "$m")" || true
+      [[ -n ${best:-} ]] && to_best="$(ratio "$value" "$best_value") ($best)"
+      to_same=-
+      [[ ${STATUS[$same]:-} == ok ]] && to_same=$(ratio "$value" "${MEDIAN[$same,$m]}")
+      printf '  %-24s%10s%10s  %-24s%s\n' "${LABEL[$m]}" "$value" "$to_bridge" "$to_best" "$to_same"
+    done
+  done
+
   echo "# raw values per round:"
   for scenario in $SCENARIOS; do
     for m in "${METRICS[@]}"; do

@@ -23,6 +23,8 @@ PACKAGES=(
   iputils-ping             # ping and ping -6 run by the namespace ITs inside their hosts
   netcat-openbsd           # nc -N (close on EOF) for the namespace ITs' TCP transfers
   iperf3                   # throughput scenarios
+  vde2                     # vde_switch, a user-space peer that bench/run.sh measures tapswitch against
+  gcc                      # builds the C reference forwarder (../shared/perf-reference/tapfwd.c) for bench/run.sh
   qemu-system-x86          # VM scenarios with real TAP-attached guests
   linux-image-amd64        # a kernel for the QEMU guests
   ethtool                  # offload inspection on TAP devices

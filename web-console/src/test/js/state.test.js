@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  FDB_JOURNAL_MAX, HISTORY_SECONDS, applyEvent, applySnapshot, carries, initialState, knownVlans, port, rate,
+  FDB_JOURNAL_MAX, HISTORY_SECONDS, applyEvent, applyEvents, applySnapshot, carries, initialState, knownVlans, port, rate,
 } from '../../main/resources/webroot/js/state.js';
 import {
   MONO0, WALL0, copyOf, counters, entry, fdbEvent, fdbOf, portView, stateWith,
@@ -254,4 +254,27 @@ test('known VLANs are the configured ones and those of learned entries, in order
   assert.equal(carries(s, 'p1', 20), false);
   assert.equal(carries(s, 'p4', 999), true, 'a trunk of every VLAN carries any');
   assert.equal(carries(s, 'p2', 30), false, 'a VLAN only seen in the FDB has no members');
+});
+
+test('a burst of events applied together ends where applying them one by one does', () => {
+  let s = applySnapshot(initialState(), 'ports', { ports: [portView('p1'), portView('p2')] }).state;
+  s = applySnapshot(s, 'fdb', { entries: [entry('02:00:00:00:00:01', 10, 'p1')] }).state;
+  const events = [];
+  for (let i = 0; i < 1500; i++) {
+    const mac = `02:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
+    events.push({ type: 'fdb', data: fdbEvent('LEARNED', mac, 10, i % 2 ? 'p1' : 'p2'), now: { mono: MONO0, wall: WALL0 } });
+    if (i % 7 === 0) events.push({ type: 'fdb', data: fdbEvent('EXPIRED', mac, 10, 'p2'), now: { mono: MONO0, wall: WALL0 } });
+    if (i === 700) events.push({ type: 'counters', data: { ports: [] }, now: { mono: MONO0 + 1, wall: WALL0 + 1000 } });
+  }
+  const together = applyEvents(s, events);
+  let one = s;
+  for (const e of events) one = applyEvent(one, e.type, e.data, e.now).state;
+  assert.deepEqual([...together.state.fdb], [...one.fdb]);
+  assert.equal(together.state.fdbSeq, one.fdbSeq);
+  assert.deepEqual(together.state.fdbJournal, one.fdbJournal);
+  assert.equal(together.state.fdbJournal.length, FDB_JOURNAL_MAX);
+  assert.deepEqual(together.changed.sort(), ['fdb', 'rates']);
+  assert.deepEqual(together.reload, []);
+  // An event of a kind this console does not know asks for the table, as one by one.
+  assert.deepEqual(applyEvents(s, [{ type: 'fdb', data: fdbEvent('TELEPORTED', '02:00:00:00:00:09', 10, 'p1'), now: {} }]).reload, ['fdb']);
 });

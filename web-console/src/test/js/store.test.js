@@ -223,3 +223,38 @@ test('the fabric is fetched again every few seconds while clustered, never for a
   await sleep(0);
   assert.deepEqual(states, ['down'], 'a host that left shows as soon as the fabric says so');
 });
+
+test('with a frame scheduler, a burst of events is heard once per topic at the next frame', () => {
+  const frames = [];
+  const store = new Store(new FakeApi(), (fn) => frames.push(fn));
+  const heard = [];
+  store.on('fdb', () => heard.push('fdb'));
+  store.on('rates', () => heard.push('rates'));
+  for (let i = 0; i < 500; i++) store.apply('fdb', fdbEvent('LEARNED', `02:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`, 10, 'p1'));
+  store.apply('counters', { ports: [] });
+  assert.deepEqual(heard, [], 'nothing before the frame');
+  assert.equal(store.fdb.size, 0, 'nor applied');
+  assert.equal(frames.length, 1, 'one frame asked for');
+  frames.shift()(); // the events are applied
+  assert.equal(store.fdb.size, 500);
+  assert.equal(frames.length, 1, 'listeners hear of it at the next');
+  frames.shift()();
+  assert.deepEqual(heard, ['fdb', 'rates']);
+  assert.equal(frames.length, 0);
+});
+
+test('with a frame scheduler, events wait for the frame, and are applied before a load is sent or taken', async () => {
+  const frames = [];
+  const fake = new FakeApi();
+  const store = new Store(fake, (fn) => frames.push(fn));
+  store.apply('fdb', fdbEvent('LEARNED', '02:00:00:00:00:01', 10, 'p1'));
+  assert.equal(store.fdb.size, 0, 'not before the frame');
+  assert.equal(frames.length, 1);
+  const loading = store.load('switch');
+  assert.equal(store.fdb.size, 1, 'applied before the load is sent');
+  fake.answer('switchInfo', EMPTY.switchInfo);
+  await loading;
+  assert.equal(store.state.fdbSeq, 1);
+  frames.shift()();
+  assert.equal(store.state.fdbSeq, 1, 'and only once');
+});

@@ -5,6 +5,9 @@ import { onUnauthorized, setToken } from './api.js';
 import { TUNNEL_COLORS, vlanColor, vlanLabel } from './colors.js';
 import { h, replace, showErrors } from './dom.js';
 import { EventFeed } from './feed.js';
+import { nextFrame } from './frame.js';
+import { portNodeId, scopeOf } from './graph.js';
+import { find } from './search.js';
 import * as S from './state.js';
 import { Store } from './store.js';
 import { TopologyView } from './topology.js';
@@ -23,12 +26,28 @@ function showGlobalError(err) {
   box.append(h('button', { type: 'button', class: 'link', onclick: () => box.replaceChildren() }, 'dismiss'));
 }
 
+/** The Performance API mark set once the first full load is drawn and the page answers. */
+const INTERACTIVE_MARK = 'tapswitch-interactive';
+
+/**
+ * Everything loaded is drawn now, not at the next frame: from here the page answers. The first
+ * time is marked for the Performance API (how long a large lab takes to come up).
+ */
+function drawnAll(topology) {
+  topology.render();
+  if (performance.getEntriesByName(INTERACTIVE_MARK).length === 0) performance.mark(INTERACTIVE_MARK);
+}
+
+/** Panels that draw only while shown, told when they are shown again (set up in main). */
+const onShow = new Map();
+
 const TABS = ['port', 'fdb', 'vlans', 'mirrors', 'trace', 'fabric'];
 
 function openTab(name) {
   if (name !== 'port') history.replaceState(null, '', `#${name}`);
   document.querySelectorAll('.tabs [data-tab]').forEach((b) => b.setAttribute('aria-selected', String(b.dataset.tab === name)));
   document.querySelectorAll('.panel').forEach((p) => { p.hidden = p.dataset.panel !== name; });
+  if (onShow.has(name)) onShow.get(name)();
 }
 
 function renderHeader(store) {
@@ -77,8 +96,41 @@ function renderFabric(store) {
   badge.dataset.down = String(notUp.length > 0);
 }
 
+/**
+ * Finds what the search box names (search.js), selects it and centres the view on it: a port
+ * opens in the port panel, a MAC or a VM opens the port it is behind, a VLAN selects its group
+ * (at lab scale) or filters the view to it.
+ */
+function search(store, ctx, query) {
+  const out = $('search-result');
+  const hit = find(store.state, query);
+  out.dataset.found = String(!!hit);
+  if (!hit) {
+    out.textContent = query.trim() ? `nothing named ${query.trim()}` : '';
+    return null;
+  }
+  const topology = ctx.topology;
+  if (hit.kind === 'vlan') {
+    if (!topology.showGroup(hit.vlan)) {
+      const select = $('vlan-filter');
+      select.value = String(hit.vlan);
+      topology.setVlanFilter(select.value === '' ? null : hit.vlan);
+    }
+    out.textContent = `VLAN ${hit.vlan}`;
+    return hit;
+  }
+  const port = hit.kind === 'port' ? hit.name : hit.port;
+  ctx.selectPort(port, hit.host);
+  const scope = scopeOf(store.state, hit.host);
+  const target = hit.kind === 'mac' ? `${scope}mac:${port}/${hit.mac}` : hit.kind === 'vm' ? `vm:${hit.lab}/${hit.name}` : null;
+  if (!target || !topology.centreOn(target)) topology.centreOn(portNodeId(store.state, port, hit.host));
+  out.textContent = hit.kind === 'port' ? `port ${port}` : `${hit.kind === 'mac' ? hit.mac : hit.name} behind ${port}`;
+  return hit;
+}
+
 async function main() {
-  const store = new Store();
+  // Listeners hear of changes once a frame, however many events came (see Store).
+  const store = new Store(undefined, nextFrame);
   store.onError(showGlobalError);
   const ctx = { store };
   const topology = new TopologyView($('topology'), store, {
@@ -113,12 +165,19 @@ async function main() {
   ctx.mirrors = new MirrorPanel($('panel-mirrors'), ctx);
   ctx.trace = new TracePanel($('panel-trace'), ctx);
   ctx.fabric = new FabricPanel($('fabric'), ctx);
+  onShow.set('fdb', () => ctx.fdb.shown());
+  onShow.set('vlans', () => ctx.vlans.shown());
 
   document.querySelectorAll('.tabs [data-tab]').forEach((b) => b.addEventListener('click', () => {
     openTab(b.dataset.tab);
     if (b.dataset.tab === 'port') ctx.port.refreshDetail();
   }));
   $('fit-view').addEventListener('click', () => topology.fit());
+  ctx.search = (query) => search(store, ctx, query);
+  $('search-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    ctx.search($('search').value);
+  });
   $('vlan-filter').addEventListener('change', (e) => topology.setVlanFilter(e.target.value === '' ? null : Number(e.target.value)));
   store.on('switch', renderHeader);
   for (const t of ['vlans', 'fdb', 'fabric']) {
@@ -149,13 +208,16 @@ async function main() {
     },
     onOpen: () => {
       store.loadAllUntilDone().then((loaded) => {
-        if (loaded) document.body.dataset.ready = 'true';
+        if (!loaded) return;
+        drawnAll(topology);
+        document.body.dataset.ready = 'true';
       });
     },
   });
 
   window.tapswitch = {
     store, topology, snapshot: () => topology.snapshot(), selectPort: ctx.selectPort, openHost: ctx.openHost, openTab,
+    search: ctx.search,
   };
   // Deep links: #fdb, #vlans, #mirrors, #trace, #fabric open a tab; #port/NAME opens a port;
   // #host/HOST opens a host of the fabric, #host/HOST/port/NAME one of its ports.
@@ -181,7 +243,7 @@ async function main() {
   ctx.port.render();
   // A first load paints at once; every (re)connection of the stream loads again (until it gets
   // through), so that nothing that happened before the stream was open is missed.
-  store.loadAll().catch(showGlobalError);
+  store.loadAll().then(() => drawnAll(topology), showGlobalError);
   store.startFabricRefresh();
   feed.start();
 }

@@ -11,6 +11,9 @@ import { bitRate } from './format.js';
 import { vlanColor, vlanLight } from './colors.js';
 import { around, concentric, facing, shortNames } from './layout.js';
 import {
+  assignSlots, GROUP_THRESHOLD, groupOf, groupVlan, gridLayout, MAX_LISTED, naturalCompare,
+} from './groups.js';
+import {
   clustered, entryHost, fabricHosts, hostFdb, hostLoaded, hostPorts, isLocal, rate, tunnelPeer,
 } from './state.js';
 
@@ -66,17 +69,29 @@ export function tunnelLabel(health, r) {
 /**
  * The element descriptions a state (state.js) implies.
  *
- * @return {nodes, edges, positions}: cytoscape element descriptions ({data, classes}) and a Map
- *     from node id to {x, y}
+ * Past GROUP_THRESHOLD ports a switch is drawn in VLAN groups (groups.js), and `view` says how:
+ * which groups are collapsed, which ports list their stations, and the grid slots ports were
+ * given before, so that they keep them.
+ *
+ * @param view {collapsed: Set of group node ids, expanded: Set of port node ids, slots: the
+ *     `slots` of the previous call}, each optional
+ * @return {nodes, edges, positions, slots}: cytoscape element descriptions ({data, classes}), a
+ *     Map from node id to {x, y}, and the grid slots to give in next time
  */
-export function describe(state) {
+export function describe(state, view = {}) {
+  const v = {
+    collapsed: view.collapsed || new Set(), expanded: view.expanded || new Set(), slots: view.slots || new Map(),
+  };
+  const slots = new Map();
   if (!clustered(state)) {
-    return describeSwitch({
+    const g = describeSwitch({
       label: state.switchInfo ? state.switchInfo.name : 'switch',
       ports: state.ports, entries: state.fdb.values(), mirrors: state.mirrors, vms: state.vms,
+      view: v, scope: '', slots,
     });
+    return { ...g, slots };
   }
-  return describeFabric(state);
+  return { ...describeFabric(state, v, slots), slots };
 }
 
 /**
@@ -99,28 +114,12 @@ function describeSwitch(sw) {
     if (c.outputPort) mirrorOut.set(c.outputPort, [...(mirrorOut.get(c.outputPort) || []), c.name]);
     [...(c.srcPorts || []), ...(c.dstPorts || [])].forEach((p) => mirrorSrc.add(p));
   }
+  if (sw.ports.length > GROUP_THRESHOLD && sw.view) return describeGrouped(sw, short, mirrorOut, mirrorSrc);
   const nodes = [{ data: { id: 'switch', label: sw.label }, classes: 'switch' }];
   const edges = [];
   for (const p of sw.ports) {
     const up = p.enabled && p.operUp;
-    const vlan = p.vlan || { mode: 'trunk' };
-    const ids = portVlans(vlan);
-    const classes = ['port'];
-    if (p.kind === 'vtep') classes.push('vtep');
-    if (!up) classes.push('down');
-    if (vlan.mode === 'dot1q-tunnel') classes.push('tunnel');
-    if (vlan.mode !== 'access' && vlan.mode !== 'dot1q-tunnel' && !vlan.trunks) classes.push('trunk-all');
-    if (vlan.mode !== 'access' && vlan.mode !== 'dot1q-tunnel' && ids.length > 0) classes.push(`pie${ids.length}`);
-    if (mirrorOut.has(p.name)) classes.push('mirror-out');
-    else if (mirrorSrc.has(p.name)) classes.push('mirror-src');
-    const data = {
-      id: `port:${p.name}`,
-      name: p.name,
-      label: short.get(p.name),
-      color: ids.length && (vlan.mode === 'access' || vlan.mode === 'dot1q-tunnel') ? vlanColor(ids[0]) : '#546e7a',
-    };
-    ids.forEach((v, i) => { data[`p${i + 1}`] = vlanColor(v); });
-    nodes.push({ data, classes: classes.join(' ') });
+    nodes.push(portNode(p, short, mirrorOut, mirrorSrc));
     edges.push({ data: { id: `up:${p.name}`, source: 'switch', target: `port:${p.name}`, port: p.name, width: 1.5, label: '' },
       classes: up ? 'uplink' : 'uplink down' });
   }
@@ -175,6 +174,149 @@ function describeSwitch(sw) {
   return { nodes, edges, positions: concentric(ring, hostsByPort) };
 }
 
+/** A port's node: colored by its VLAN, a pie of a trunk's, marked when down or mirrored. */
+function portNode(p, short, mirrorOut, mirrorSrc) {
+  const up = p.enabled && p.operUp;
+  const vlan = p.vlan || { mode: 'trunk' };
+  const ids = portVlans(vlan);
+  const classes = ['port'];
+  if (p.kind === 'vtep') classes.push('vtep');
+  if (!up) classes.push('down');
+  if (vlan.mode === 'dot1q-tunnel') classes.push('tunnel');
+  if (vlan.mode !== 'access' && vlan.mode !== 'dot1q-tunnel' && !vlan.trunks) classes.push('trunk-all');
+  if (vlan.mode !== 'access' && vlan.mode !== 'dot1q-tunnel' && ids.length > 0) classes.push(`pie${ids.length}`);
+  if (mirrorOut.has(p.name)) classes.push('mirror-out');
+  else if (mirrorSrc.has(p.name)) classes.push('mirror-src');
+  const data = {
+    id: `port:${p.name}`,
+    name: p.name,
+    label: short.get(p.name),
+    color: ids.length && (vlan.mode === 'access' || vlan.mode === 'dot1q-tunnel') ? vlanColor(ids[0]) : '#546e7a',
+  };
+  ids.forEach((v, i) => { data[`p${i + 1}`] = vlanColor(v); });
+  return { data, classes: classes.join(' ') };
+}
+
+/**
+ * A switch at lab scale (groups.js): a compound node per VLAN holding its ports in a grid, or in
+ * its place, once collapsed, one node that counts them; a badge per port counting its stations
+ * and VMs, which are listed beside the group only for an expanded port. The switch stands above
+ * its groups, joined to none: 256 edges from one node would cover the ports they lead to.
+ */
+function describeGrouped(sw, short, mirrorOut, mirrorSrc) {
+  const { view, scope } = sw;
+  const byGroup = new Map();
+  for (const p of [...sw.ports].sort((a, b) => naturalCompare(a.name, b.name))) {
+    const key = groupOf(p);
+    if (!byGroup.has(key)) byGroup.set(key, []);
+    byGroup.get(key).push(p);
+  }
+  const previous = new Map([...view.slots].filter(([k]) => k.startsWith(`${scope}#`)).map(([k, g]) => [k.slice(scope.length + 1), g]));
+  const grid = assignSlots(new Map([...byGroup].map(([k, ps]) => [k, ps.map((p) => p.name)])), previous);
+  grid.forEach((g, k) => sw.slots.set(`${scope}#${k}`, g));
+
+  const nodes = [{ data: { id: 'switch', label: sw.label }, classes: 'switch' }];
+  const edges = [];
+  const shown = new Set();
+  for (const [key, ports] of byGroup) {
+    const id = `group:${key}`;
+    const vid = groupVlan(key);
+    const collapsed = view.collapsed.has(`${scope}${id}`);
+    const label = `${vid === null ? 'trunks' : `VLAN ${vid}`} · ${ports.length} port${ports.length === 1 ? '' : 's'}`;
+    nodes.push({
+      data: { id, key, vlan: vid, ports: ports.length, label: collapsed ? `${label}\n(collapsed)` : label,
+        color: vid === null ? '#546e7a' : vlanColor(vid), fill: vid === null ? '#eceff1' : vlanLight(vid) },
+      classes: collapsed ? 'vlan-group collapsed' : 'vlan-group',
+    });
+    if (collapsed) continue;
+    for (const p of ports) {
+      const n = portNode(p, short, mirrorOut, mirrorSrc);
+      n.data.parent = id;
+      n.classes += ' grouped';
+      nodes.push(n);
+      shown.add(p.name);
+    }
+  }
+  // Stations and VMs per port, drawn for an expanded port only, else counted.
+  const behind = new Map();
+  const add = (port) => {
+    if (!behind.has(port)) behind.set(port, { stations: new Map(), vms: [] });
+    return behind.get(port);
+  };
+  for (const e of sw.entries) {
+    if (!shown.has(e.port)) continue;
+    const b = add(e.port);
+    const st = b.stations.get(e.mac) || { mac: e.mac, vlans: [], static: e.static };
+    st.vlans.push(e.vlan);
+    b.stations.set(e.mac, st);
+  }
+  for (const vm of sw.vms || []) {
+    const first = (vm.ports || []).find((p) => shown.has(p));
+    if (first) add(first).vms.push(vm);
+  }
+  const listed = new Map();
+  const portOf = new Map(sw.ports.map((p) => [p.name, p]));
+  for (const [port, b] of behind) {
+    const count = b.stations.size + b.vms.length;
+    if (!view.expanded.has(`${scope}port:${port}`)) {
+      nodes.push({ data: { id: `count:${port}`, port, count, label: String(count) }, classes: 'station-count' });
+      continue;
+    }
+    const ids = [];
+    for (const vm of b.vms) {
+      const id = `vm:${vm.lab}/${vm.name}`;
+      nodes.push({ data: { id, name: vm.name, lab: vm.lab, parent: `group:${groupOf(portOf.get(port))}`,
+        label: `${vm.name} (${vm.lab}${vm.state === 'RUNNING' ? '' : ', exited'})` },
+        classes: vm.state === 'RUNNING' ? 'vm listed' : 'vm exited listed' });
+      for (const p of vm.ports.filter((x) => shown.has(x))) {
+        edges.push({ data: { id: `vmlink:${id}:${p}`, source: `port:${p}`, target: id, width: 2 }, classes: 'vmlink' });
+      }
+      ids.push(id);
+    }
+    const stations = [...b.stations.values()].sort((x, y) => x.mac.localeCompare(y.mac));
+    for (const st of stations.slice(0, MAX_LISTED - ids.length)) {
+      st.vlans.sort((x, y) => x - y);
+      const id = `mac:${port}/${st.mac}`;
+      const first = st.vlans[0];
+      const vlanText = st.vlans.length === 1 ? '' : ` · vlan ${st.vlans.join(',')}`;
+      nodes.push({
+        data: { id, mac: st.mac, port, vlans: st.vlans, label: `${st.mac}${vlanText}`, color: vlanColor(first), fill: vlanLight(first),
+          parent: `group:${groupOf(portOf.get(port))}` },
+        classes: st.static ? 'host static listed' : 'host listed',
+      });
+      edges.push({ data: { id: `link:${id}`, source: `port:${port}`, target: id, color: vlanColor(first), width: 1 }, classes: 'hostlink listed' });
+      ids.push(id);
+    }
+    const more = count - ids.length;
+    if (more > 0) {
+      const id = `more:${port}`;
+      nodes.push({ data: { id, port, count: more, label: `${more} more: see FDB`, parent: `group:${groupOf(portOf.get(port))}` },
+        classes: 'more listed' });
+      ids.push(id);
+    }
+    listed.set(port, ids);
+  }
+  for (const m of sw.mirrors) {
+    const c = m.config;
+    if (!c.outputPort || !shown.has(c.outputPort)) continue;
+    for (const src of new Set([...(c.srcPorts || []), ...(c.dstPorts || [])])) {
+      if (!shown.has(src)) continue;
+      edges.push({ data: { id: `mirror:${c.name}:${src}`, source: `port:${src}`, target: `port:${c.outputPort}`,
+        label: c.name, width: 2 }, classes: 'mirror' });
+    }
+  }
+  const { groups, positions } = gridLayout(grid, listed);
+  for (const [key, box] of groups) {
+    // A collapsed group stands where its grid would be.
+    positions.set(`group:${key}`, { x: box.x + box.width / 2, y: box.y + box.height / 2 });
+  }
+  for (const [port] of behind) {
+    const p = positions.get(`port:${port}`);
+    if (p && !listed.has(port)) positions.set(`count:${port}`, { x: p.x + 17, y: p.y - 17 });
+  }
+  return { nodes, edges, positions, grouped: true };
+}
+
 /** Room around a host's drawing (labels stick out of nodes), and between two hosts. */
 const HOST_MARGIN = 70;
 const HOST_GAP = 140;
@@ -186,7 +328,7 @@ const HOST_GAP = 140;
  * through a tunnel are drawn behind the host they sit on (beside its switch), not behind the
  * tunnel port, unless that host's own table already draws them behind one of its ports.
  */
-function describeFabric(state) {
+function describeFabric(state, view, slots) {
   const nodes = [];
   const edges = [];
   const positions = new Map();
@@ -227,6 +369,9 @@ function describeFabric(state) {
       mirrors: host === null ? state.mirrors : [],
       vms: host === null ? state.vms : [],
       facing: toward,
+      view,
+      scope: host === null ? '' : `host:${h.host}/`,
+      slots,
     });
     groups.push({ h, host, loaded, sw });
   }
@@ -259,7 +404,7 @@ function describeFabric(state) {
     const scoped = (id) => `${scope}${id}`;
     const mark = (classesOf) => (g.down ? `${classesOf} in-down` : classesOf);
     for (const n of sw.nodes) {
-      const data = { ...n.data, id: scoped(n.data.id), parent: compound, host };
+      const data = { ...n.data, id: scoped(n.data.id), parent: n.data.parent ? scoped(n.data.parent) : compound, host };
       if (n.data.id === 'switch') {
         data.hostId = h.host;
         if (host !== null && !g.loaded && h.summary) data.label = `${data.label}\n${h.summary.ports} ports · ${h.summary.macs} MACs`;

@@ -8,6 +8,21 @@ const MIN_PORT_RADIUS = 150;
 const HOST_GAP = 95; // px between the port ring and the first station ring
 const HOST_SPACING = 42; // px between stations on one ring
 const HOST_RING_STEP = 44; // px between station rings when a port has many stations
+// A station's label (a MAC, and its VLANs on a second line) below its node: two stations closer
+// than this both ways would have overlapping labels.
+const LABEL_WIDTH = 88;
+const LABEL_HEIGHT = 36;
+
+/**
+ * How far apart two stations must be, at least `least`, along a direction (radians) for their
+ * labels not to overlap: labels are wide and low, so stations side by side need more room than
+ * stations one above the other.
+ */
+export function labelSpacing(direction, least) {
+  const c = Math.abs(Math.cos(direction));
+  const s = Math.abs(Math.sin(direction));
+  return Math.max(least, Math.min(c > 1e-9 ? LABEL_WIDTH / c : Infinity, s > 1e-9 ? LABEL_HEIGHT / s : Infinity));
+}
 
 /**
  * @param portNames ports in display order
@@ -25,14 +40,17 @@ export function concentric(portNames, hostsByPort) {
     const angle = -Math.PI / 2 + i * sector;
     positions.set(`port:${name}`, polar(portRadius, angle));
     const hosts = hostsByPort.get(name) || [];
+    // Apart along the ring (across the port's direction) and from one ring to the next.
+    const spacing = labelSpacing(angle + Math.PI / 2, HOST_SPACING);
+    const ringStep = labelSpacing(angle, HOST_RING_STEP);
     let placed = 0;
     let ring = 0;
     while (placed < hosts.length) {
-      const radius = portRadius + HOST_GAP + ring * HOST_RING_STEP;
+      const radius = portRadius + HOST_GAP + ring * ringStep;
       // As many stations as fit in this port's sector at this radius (at least one).
-      const fit = Math.max(1, Math.floor((sector * radius * 0.9) / HOST_SPACING));
+      const fit = Math.max(1, Math.floor((sector * radius * 0.9) / spacing));
       const onRing = Math.min(fit, hosts.length - placed);
-      const step = Math.min(sector * 0.9 / Math.max(onRing, 1), HOST_SPACING / radius);
+      const step = Math.min(sector * 0.9 / Math.max(onRing, 1), spacing / radius);
       for (let k = 0; k < onRing; k++) {
         const offset = (k - (onRing - 1) / 2) * step;
         positions.set(hosts[placed + k], polar(radius, angle + offset));

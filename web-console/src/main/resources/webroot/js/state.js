@@ -280,6 +280,53 @@ export function applyEvent(state, type, data, now) {
 const KNOWN_EVENTS = ['fdb', 'port', 'config', 'counters'];
 
 /**
+ * Applies events in order, as applyEvent would one by one, but a run of this host's FDB events
+ * copies the table once rather than once an event: 2 000 MACs learned (or flushed) in a burst
+ * would otherwise copy a 2 000-entry table 2 000 times.
+ *
+ * @param events [{type, data, now}] in the order they arrived
+ */
+export function applyEvents(state, events) {
+  let s = state;
+  const changed = new Set();
+  const reload = new Set();
+  const take = (u) => {
+    s = u.state;
+    u.changed.forEach((t) => changed.add(t));
+    u.reload.forEach((t) => reload.add(t));
+  };
+  for (let i = 0; i < events.length;) {
+    const ours = (e) => e.type === 'fdb' && eventHost(s, e.data) === null;
+    if (!ours(events[i])) {
+      const { type, data, now } = events[i];
+      take(applyEvent(s, type, data, now));
+      i += 1;
+      continue;
+    }
+    let j = i;
+    while (j < events.length && ours(events[j])) j += 1;
+    take(applyFdbEvents(s, events.slice(i, j).map((e) => e.data)));
+    i = j;
+  }
+  return update(s, [...changed], [...reload]);
+}
+
+/** A run of this host's FDB events on one copy of the table, journaled as one by one. */
+function applyFdbEvents(state, list) {
+  const fdb = new Map(state.fdb);
+  const journal = state.fdbJournal.slice();
+  let seq = state.fdbSeq;
+  let unknown = false;
+  for (const e of list) {
+    seq += 1;
+    journal.push(Object.freeze({ seq, event: deepFreeze(e) }));
+    if (!setFdbEntry(fdb, e)) unknown = true;
+  }
+  const kept = Object.freeze(journal.slice(Math.max(0, journal.length - FDB_JOURNAL_MAX)));
+  return update(next(state, { fdb, fdbSeq: seq, fdbJournal: kept }), ['fdb'], unknown ? ['fdb'] : []);
+}
+
+/**
  * Whose event this is: null for this host (an agent alone tags nothing; in a cluster, this host's
  * own id), a host id for another host, undefined while the fabric has not said which host is this.
  */

@@ -46,8 +46,17 @@ function loaderOf(topic) {
 
 export class Store {
   /** @param source the API to load from (api.js's, or a fake in tests) */
-  constructor(source = api) {
+  /**
+   * @param schedule how listeners are called: none, at once (as tests want); in the browser a
+   *     function that runs a callback at the next animation frame, so that a burst of events
+   *     (2 000 MACs learned, counters of 256 ports each second) redraws each panel once a frame,
+   *     not once an event
+   */
+  constructor(source = api, schedule = null) {
     this.source = source;
+    this.schedule = schedule;
+    this.unheard = new Set();
+    this.queued = [];
     this.state = S.initialState();
     this.listeners = new Map();
     this.pending = new Set();
@@ -73,6 +82,21 @@ export class Store {
   }
 
   emit(topic) {
+    if (!this.schedule) {
+      this.tell(topic);
+      return;
+    }
+    if (this.unheard.size === 0) {
+      this.schedule(() => {
+        const topics = [...this.unheard];
+        this.unheard.clear();
+        topics.forEach((t) => this.tell(t));
+      });
+    }
+    this.unheard.add(topic);
+  }
+
+  tell(topic) {
     (this.listeners.get(topic) || []).forEach((l) => l(this));
   }
 
@@ -118,9 +142,12 @@ export class Store {
   async load(topic) {
     const loader = loaderOf(topic);
     if (!loader) return;
-    // FDB events that arrive while a table is being fetched are replayed over the answer.
+    // FDB events that arrive while a table is being fetched are replayed over the answer; those
+    // waiting for a frame are applied first, so that the journal holds every one of them.
+    this.applyQueued();
     const since = S.fdbSeqFor(this.state, topic);
     const body = await loader(this.source);
+    this.applyQueued();
     this.commit(S.applySnapshot(this.state, topic, body, since));
   }
 
@@ -158,9 +185,26 @@ export class Store {
     }, RELOAD_DEBOUNCE_MS);
   }
 
-  /** Handles one event of the stream. */
+  /**
+   * Handles one event of the stream: at once without a scheduler; with one, the events of a frame
+   * are applied together (S.applyEvents) when it comes, or before anything is loaded.
+   */
   apply(type, data) {
-    this.commit(S.applyEvent(this.state, type, data, { mono: performance.now() / 1000, wall: Date.now() }));
+    const now = { mono: performance.now() / 1000, wall: Date.now() };
+    if (!this.schedule) {
+      this.commit(S.applyEvent(this.state, type, data, now));
+      return;
+    }
+    if (this.queued.length === 0) this.schedule(() => this.applyQueued());
+    this.queued.push({ type, data, now });
+  }
+
+  /** Applies the events waiting for the frame, in order. */
+  applyQueued() {
+    if (this.queued.length === 0) return;
+    const events = this.queued;
+    this.queued = [];
+    this.commit(S.applyEvents(this.state, events));
   }
 
   port(name, host = null) {

@@ -86,7 +86,15 @@ export class FdbPanel {
       this.ctx.store.ports.map((p) => h('option', { value: p.name, selected: p.name === current }, p.name)));
   }
 
+  /** The tab was opened: draws the table if it changed while hidden. */
+  shown() {
+    if (this.dirty) this.renderRows();
+  }
+
   renderRows() {
+    // A hidden table of 2 000 MACs is not redrawn for each burst of learned MACs: once, when shown.
+    this.dirty = this.root.hidden;
+    if (this.dirty) return;
     const store = this.ctx.store;
     const { host } = this;
     const state = store.state;

@@ -24,8 +24,14 @@ export class VlanPanel {
     return a && this.root.contains(a) && (a.tagName === 'INPUT' || a.tagName === 'SELECT');
   }
 
+  /** The tab was opened: draws the matrix if it changed while hidden. */
+  shown() {
+    if (this.stale) this.render();
+  }
+
   render() {
-    if (this.editing()) {
+    // Hidden, the matrix (a row per port) waits until it is shown.
+    if (this.editing() || this.root.hidden) {
       this.stale = true;
       return;
     }

@@ -9,6 +9,8 @@ import io.tapswitch.agent.state.Revision;
 import io.tapswitch.core.engine.PortStats;
 import io.tapswitch.core.engine.SwitchPort;
 import io.tapswitch.core.engine.Topology;
+import io.tapswitch.core.tunnel.TunnelEndpoint;
+import io.tapswitch.core.tunnel.TunnelStats;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -89,7 +91,12 @@ final class FabricRoutes {
      * @param clustered whether this agent is part of a cluster
      * @param vxlan     the tunnel endpoint's settings, or null without one
      */
-    record FabricView(String host, boolean clustered, VxlanSpec vxlan, List<HostView> hosts, List<StaticVtepView> staticVteps) {
+    /**
+     * @param tunnel what this host's VXLAN endpoint carried for all its VTEP ports, and whether UDP
+     *               segmentation and GRO are at work; null without a tunnel
+     */
+    record FabricView(String host, boolean clustered, VxlanSpec vxlan, List<HostView> hosts, List<StaticVtepView> staticVteps,
+                      TunnelStats tunnel) {
     }
 
     private final Vertx vertx;
@@ -194,7 +201,7 @@ final class FabricRoutes {
         if (fabric == null) {
             HostView self = new HostView("local", true, "up", false, null, null, null, vlans(null), List.of(), null,
                     0, 0, true, own, null);
-            Replies.json(ctx, 200, new FabricView(null, false, vxlan, List.of(self), statics));
+            Replies.json(ctx, 200, new FabricView(null, false, vxlan, List.of(self), statics, tunnelStats(t)));
             return;
         }
         var advert = fabric.self();
@@ -221,9 +228,19 @@ final class FabricRoutes {
                 for (Future<HostView> f : views) {
                     hosts.add(f.result());
                 }
-                Replies.json(ctx, 200, new FabricView(fabric.hostId(), true, vxlan, hosts, statics));
+                Replies.json(ctx, 200, new FabricView(fabric.hostId(), true, vxlan, hosts, statics, tunnelStats(t)));
             });
         }).onFailure(ctx::fail);
+    }
+
+    /** The counters of the topology's tunnel endpoint, or null when it has none. */
+    private static TunnelStats tunnelStats(Topology t) {
+        for (SwitchPort p : t.ports()) {
+            if (p.device() instanceof TunnelEndpoint endpoint) {
+                return endpoint.stats();
+            }
+        }
+        return null;
     }
 
     private List<StaticVtepView> staticVteps() {

@@ -5,6 +5,7 @@ import io.tapswitch.agent.AgentOptions;
 import io.tapswitch.agent.config.AgentConfig;
 import io.tapswitch.agent.config.ConfigException;
 import io.tapswitch.agent.config.ConfigLoader;
+import io.tapswitch.agent.state.ConfigSecrecy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,6 +34,10 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println("error: invalid configuration");
             System.err.println(e.getMessage());
             return 2;
+        }
+        String exposed = ConfigSecrecy.warning(config, cfg);
+        if (exposed != null) {
+            System.err.println(exposed);
         }
         Shutdown shutdown = new Shutdown();
         Agent agent;

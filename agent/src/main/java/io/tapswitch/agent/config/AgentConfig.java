@@ -25,13 +25,16 @@ import java.util.function.UnaryOperator;
  * @param staticMacs   forwarding entries pinned by the operator
  * @param cluster      how this agent joins the others of a multi-host fabric; absent: it runs alone
  * @param vxlan        its VXLAN tunnel endpoint; absent: no tunnels
+ * @param datapath     event-loop threads and spinning ({@link DatapathSpec}); absent: the defaults. Read at
+ *                     start: a change takes effect when the agent restarts
  */
-@JsonPropertyOrder({"name", "macTableSize", "agingSeconds", "http", "cluster", "vxlan", "ports", "mirrors", "staticMacs"})
+@JsonPropertyOrder({"name", "macTableSize", "agingSeconds", "http", "cluster", "vxlan", "ports", "mirrors", "staticMacs", "datapath"})
 public record AgentConfig(String name, int macTableSize, int agingSeconds, HttpSpec http, List<PortSpec> ports,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<MirrorSpec> mirrors,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<StaticMacSpec> staticMacs,
                           @JsonInclude(JsonInclude.Include.NON_NULL) ClusterSpec cluster,
-                          @JsonInclude(JsonInclude.Include.NON_NULL) VxlanSpec vxlan) {
+                          @JsonInclude(JsonInclude.Include.NON_NULL) VxlanSpec vxlan,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) DatapathSpec datapath) {
     public static final String DEFAULT_NAME = "tapswitch";
     public static final int DEFAULT_AGING_SECONDS = (int) (MacTable.DEFAULT_AGING_MILLIS / 1000);
     public static final int DEFAULT_MAC_TABLE_SIZE = MacTable.DEFAULT_MAX_ENTRIES;
@@ -45,24 +48,31 @@ public record AgentConfig(String name, int macTableSize, int agingSeconds, HttpS
                        @JsonProperty("mirrors") List<MirrorSpec> mirrors,
                        @JsonProperty("staticMacs") List<StaticMacSpec> staticMacs,
                        @JsonProperty("cluster") ClusterSpec cluster,
-                       @JsonProperty("vxlan") VxlanSpec vxlan) {
+                       @JsonProperty("vxlan") VxlanSpec vxlan,
+                       @JsonProperty("datapath") DatapathSpec datapath) {
         this(name == null ? DEFAULT_NAME : name,
                 macTableSize == null ? DEFAULT_MAC_TABLE_SIZE : macTableSize,
                 agingSeconds == null ? DEFAULT_AGING_SECONDS : agingSeconds,
                 http == null ? HttpSpec.DEFAULT : http,
                 ports == null ? List.of() : nullable(ports),
                 mirrors == null ? List.of() : nullable(mirrors),
-                staticMacs == null ? List.of() : nullable(staticMacs), cluster, vxlan);
+                staticMacs == null ? List.of() : nullable(staticMacs), cluster, vxlan, datapath);
+    }
+
+    /** A switch with the default datapath. */
+    public AgentConfig(String name, Integer macTableSize, Integer agingSeconds, HttpSpec http, List<PortSpec> ports,
+                       List<MirrorSpec> mirrors, List<StaticMacSpec> staticMacs, ClusterSpec cluster, VxlanSpec vxlan) {
+        this(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, vxlan, (DatapathSpec) null);
     }
 
     /** A switch on one host: no cluster, no tunnels. */
     public AgentConfig(String name, Integer macTableSize, Integer agingSeconds, HttpSpec http, List<PortSpec> ports,
                        List<MirrorSpec> mirrors, List<StaticMacSpec> staticMacs) {
-        this(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, null, null);
+        this(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, null, null, (DatapathSpec) null);
     }
 
     public AgentConfig(String name, Integer macTableSize, Integer agingSeconds, List<PortSpec> ports) {
-        this(name, macTableSize, agingSeconds, null, ports, null, null, null, null);
+        this(name, macTableSize, agingSeconds, null, ports, null, null, null, null, (DatapathSpec) null);
     }
 
     /** Copies a list that may hold nulls, which validation then reports by index. */
@@ -71,31 +81,40 @@ public record AgentConfig(String name, int macTableSize, int agingSeconds, HttpS
     }
 
     public AgentConfig withPorts(List<PortSpec> newPorts) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, List.copyOf(newPorts), mirrors, staticMacs, cluster, vxlan);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, List.copyOf(newPorts), mirrors, staticMacs, cluster, vxlan, datapath);
     }
 
     public AgentConfig withMirrors(List<MirrorSpec> newMirrors) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, List.copyOf(newMirrors), staticMacs, cluster, vxlan);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, List.copyOf(newMirrors), staticMacs, cluster, vxlan, datapath);
     }
 
     public AgentConfig withStaticMacs(List<StaticMacSpec> newStaticMacs) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, List.copyOf(newStaticMacs), cluster, vxlan);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, List.copyOf(newStaticMacs), cluster, vxlan, datapath);
     }
 
     public AgentConfig withAgingSeconds(int seconds) {
-        return new AgentConfig(name, macTableSize, seconds, http, ports, mirrors, staticMacs, cluster, vxlan);
+        return new AgentConfig(name, macTableSize, seconds, http, ports, mirrors, staticMacs, cluster, vxlan, datapath);
     }
 
     public AgentConfig withHttp(HttpSpec newHttp) {
-        return new AgentConfig(name, macTableSize, agingSeconds, newHttp, ports, mirrors, staticMacs, cluster, vxlan);
+        return new AgentConfig(name, macTableSize, agingSeconds, newHttp, ports, mirrors, staticMacs, cluster, vxlan, datapath);
     }
 
     public AgentConfig withCluster(ClusterSpec newCluster) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, newCluster, vxlan);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, newCluster, vxlan, datapath);
     }
 
     public AgentConfig withVxlan(VxlanSpec newVxlan) {
-        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, newVxlan);
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, newVxlan, datapath);
+    }
+
+    public AgentConfig withDatapath(DatapathSpec newDatapath) {
+        return new AgentConfig(name, macTableSize, agingSeconds, http, ports, mirrors, staticMacs, cluster, vxlan, newDatapath);
+    }
+
+    /** The datapath settings in force: the configured ones, or the defaults when the section is absent. */
+    public DatapathSpec datapathOrDefault() {
+        return datapath == null ? DatapathSpec.DEFAULT : datapath;
     }
 
     /** The port named {@code portName}, or null. */

@@ -3,6 +3,7 @@ package io.tapswitch.agent.config;
 import io.tapswitch.core.engine.MirrorConfig;
 import io.tapswitch.core.engine.PortSecurity;
 import io.tapswitch.core.engine.StormControl;
+import io.tapswitch.core.engine.SwitchOptions;
 import io.tapswitch.core.fdb.MacTable;
 import io.tapswitch.core.frame.MacAddress;
 import io.tapswitch.core.sys.NetDevice;
@@ -32,6 +33,22 @@ public final class ConfigValidator {
     private ConfigValidator() {
     }
 
+    /**
+     * Checks the datapath section: at least one loop and no more than the processors the JVM sees (a
+     * loop more than there are cores only takes turns with the others), and a bounded spin.
+     */
+    static void datapath(DatapathSpec datapath, String prefix, List<FieldError> errors) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (datapath.threads() < 1 || datapath.threads() > cores) {
+            errors.add(new FieldError(prefix + ".threads", "must be 1 to " + cores + " (the available processors), was "
+                    + datapath.threads()));
+        }
+        if (datapath.spinMicros() < 0 || datapath.spinMicros() > SwitchOptions.MAX_SPIN_MICROS) {
+            errors.add(new FieldError(prefix + ".spinMicros", "must be 0 to " + SwitchOptions.MAX_SPIN_MICROS + ", was "
+                    + datapath.spinMicros()));
+        }
+    }
+
     /** Checks a whole configuration; returns every problem found. */
     public static List<FieldError> validate(AgentConfig config) {
         List<FieldError> errors = new ArrayList<>();
@@ -49,6 +66,9 @@ public final class ConfigValidator {
         }
         if (config.vxlan() != null) {
             FabricValidator.vxlan(config.vxlan(), config.cluster(), "vxlan", errors);
+        }
+        if (config.datapath() != null) {
+            datapath(config.datapath(), "datapath", errors);
         }
         if (config.ports().size() > MacTable.MAX_PORTS) {
             errors.add(new FieldError("ports", "at most " + MacTable.MAX_PORTS + " ports"));

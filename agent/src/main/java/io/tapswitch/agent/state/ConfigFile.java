@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /**
@@ -24,12 +23,10 @@ import java.util.Set;
  * over the old name; the directory is fsynced afterwards so that the rename itself survives a power
  * loss. A leftover temporary file from a crash is harmless and is overwritten by the next write.
  *
- * <p>The file keeps its permissions; a new one is readable by its owner only, since it may hold the
- * API token. Comments in a hand-written file are not preserved: the file becomes the agent's.
+ * <p>A file that holds the API token is written readable by its owner only, whatever mode it had
+ * ({@link ConfigSecrecy}); one without keeps its mode, and a new one is owner-only too. Comments in a hand-written file are not preserved: the file becomes the agent's.
  */
 public final class ConfigFile {
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
-
     private final Path path;
     private final ConfigLoader codec = new ConfigLoader();
 
@@ -46,7 +43,7 @@ public final class ConfigFile {
         byte[] text = codec.toYaml(config).getBytes(StandardCharsets.UTF_8);
         Path dir = path.getParent();
         Path temp = dir.resolve("." + path.getFileName() + ".tmp");
-        Set<PosixFilePermission> mode = Files.exists(path) ? Files.getPosixFilePermissions(path) : OWNER_ONLY;
+        Set<PosixFilePermission> mode = ConfigSecrecy.modeFor(config, Files.exists(path) ? Files.getPosixFilePermissions(path) : null);
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             Files.setPosixFilePermissions(temp, mode);

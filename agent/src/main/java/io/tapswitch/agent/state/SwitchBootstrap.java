@@ -50,7 +50,9 @@ public final class SwitchBootstrap {
         SwitchOptions options = SwitchOptions.defaults()
                 .withName(config.name())
                 .withMacTableSize(config.macTableSize())
-                .withAgingMillis(config.agingSeconds() * 1000L);
+                .withAgingMillis(config.agingSeconds() * 1000L)
+                .withThreads(config.datapathOrDefault().threads())
+                .withSpinMicros(config.datapathOrDefault().spinMicros());
         Switch sw = new Switch(options, fdbListener, portListener);
         AgentConfig running = config;
         TransientPorts transients = TransientPorts.NONE;

@@ -67,4 +67,9 @@ public final class SwitchView {
     public List<Thread> threads() {
         return sw.threads();
     }
+
+    /** The thread of the event loop that reads port {@code name}, or null. */
+    public Thread threadOf(String name) {
+        return sw.threadOf(name);
+    }
 }

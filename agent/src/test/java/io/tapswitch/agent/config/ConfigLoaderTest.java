@@ -21,6 +21,28 @@ class ConfigLoaderTest {
         assertThat(c.macTableSize()).isEqualTo(8192);
         assertThat(c.agingSeconds()).isEqualTo(300);
         assertThat(c.ports()).containsExactly(PortSpec.tap("vm1"));
+        assertThat(c.datapath()).as("no datapath section").isNull();
+        assertThat(c.datapathOrDefault()).isEqualTo(new DatapathSpec(1, 0));
+    }
+
+    @Test
+    void readsTheDatapathSectionAndWritesItLast() throws Exception {
+        AgentConfig c = loader.parse("t.yaml", "datapath: {threads: 1, spinMicros: 50}\nname: lab\n");
+        assertThat(c.datapath()).isEqualTo(new DatapathSpec(1, 50));
+        assertThat(loader.parse("t.yaml", "datapath: {spinMicros: 20}\n").datapath()).isEqualTo(new DatapathSpec(1, 20));
+        String yaml = loader.toYaml(c);
+        assertThat(yaml.trim()).as("the last section written").endsWith("spinMicros: 50");
+        assertThat(loader.parse("t.yaml", yaml)).as("written back and read again").isEqualTo(c);
+        assertThat(loader.toYaml(c.withDatapath(null))).doesNotContain("datapath");
+    }
+
+    @Test
+    void rejectsMoreThreadsThanProcessors() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThatThrownBy(() -> loader.parse("cfg.yaml", "datapath: {threads: " + (cores + 1) + "}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cfg.yaml: datapath.threads: must be 1 to " + cores + " (the available processors), was "
+                        + (cores + 1));
     }
 
     @Test
@@ -107,6 +129,12 @@ class ConfigLoaderTest {
             "http: {port: 70000}|http.port: must be 0 (any free port) to 65535",
             "http: {token: short}|http.token: must be at least 16",
             "http: {tls: true}|http.tls: unknown field 'tls'",
+            "datapath: {threads: 0}|datapath.threads: must be 1 to",
+            "datapath: {threads: -3}|datapath.threads: must be 1 to",
+            "datapath: {spinMicros: -1}|datapath.spinMicros: must be 0 to 1000, was -1",
+            "datapath: {spinMicros: 1001}|datapath.spinMicros: must be 0 to 1000, was 1001",
+            "datapath: {threads: many}|datapath.threads:",
+            "datapath: {thread: 2}|datapath.thread: unknown field 'thread'",
     })
     void rejectsBadInputNamingTheField(String yaml, String expected) {
         assertThatThrownBy(() -> loader.parse("cfg.yaml", yaml))

@@ -10,7 +10,7 @@ import io.tapswitch.core.vlan.VlanEncap;
 import io.tapswitch.core.vlan.VlanTranslate;
 
 /**
- * What a port's reading thread does with each frame it read: count it, have {@link Forwarding}
+ * What an event loop does with each frame it read: count it, have {@link Forwarding}
  * decide, then carry the decision out, sending to each egress port in that port's tag state, copying
  * to mirrors and captures on the way.
  *
@@ -18,7 +18,7 @@ import io.tapswitch.core.vlan.VlanTranslate;
  * a dry-run trace can share the decision without sending. It is the hot path: it works on the one
  * topology and the one set of capture taps its caller read for the frame, sends every copy from the
  * frame's own buffer, allocates and logs nothing, and takes no lock of its own (learning a new MAC
- * takes the table's, a running capture its ring's). Many reading threads run it at once, so it
+ * takes the table's, a running capture its ring's). Several loops may run it at once, so it
  * keeps no state between frames; what a mirror copy puts aside lives in the thread's {@link Frame}.
  *
  * <p>Two things happen here only for tunnels and offloads. A frame a tunnel endpoint read is first
@@ -42,7 +42,7 @@ final class FramePath {
      * Decides and sends one frame received on {@code frame.inPort}, against the topology and the
      * capture taps the switch published last.
      */
-    Reason process(Topology t, CaptureTaps taps, Frame frame) {
+    Reason process(Topology t, CaptureTaps taps, Frame frame, EgressBatches batches) {
         SwitchPort in = t.port(frame.inPort);
         if (in == null) {
             return Reason.DROP_PORT_DISABLED;
@@ -67,7 +67,7 @@ final class FramePath {
             if (reason != Reason.FORWARD_UNICAST) {
                 vlanStats.flooded(frame.vlan);
             }
-            transmit(t, taps, frame);
+            transmit(t, taps, frame, batches);
         }
         return reason;
     }
@@ -95,13 +95,15 @@ final class FramePath {
      * then to each egress port in that port's tag state, each followed by copies for mirrors that
      * select that egress port (as it left). A bitmask makes each mirror copy a frame once.
      */
-    private void transmit(Topology t, CaptureTaps taps, Frame frame) {
+    private void transmit(Topology t, CaptureTaps taps, Frame frame, EgressBatches batches) {
         Mirror[] mirrors = t.mirrors();
+        // Only the frame's last use may be queued: nothing changes the buffer after it.
+        boolean last = frame.egressCount == 1 && mirrors.length == 0;
         long copied = 0;
         for (Mirror m : mirrors) {
             if (m.selectsIngress(frame.inPort, frame.vlan)) {
                 copied |= 1L << m.index;
-                mirror(t, taps, m, frame);
+                mirror(t, taps, m, frame, batches);
             }
         }
         for (int i = 0; i < frame.egressCount; i++) {
@@ -117,11 +119,11 @@ final class FramePath {
             if (taps.any()) {
                 taps.port(id, frame);
             }
-            send(out, frame);
+            send(out, frame, batches, last);
             for (Mirror m : mirrors) {
                 if ((copied & (1L << m.index)) == 0 && m.selectsEgress(id)) {
                     copied |= 1L << m.index;
-                    mirror(t, taps, m, frame);
+                    mirror(t, taps, m, frame, batches);
                 }
             }
         }
@@ -135,11 +137,18 @@ final class FramePath {
      * own refusal (a tunnel's VLAN without a VNI, a frame too big for its underlay) is a drop with
      * its reason. Drops count as send errors too; the reason says why.
      */
-    private boolean send(SwitchPort out, Frame frame) {
+    private boolean send(SwitchPort out, Frame frame, EgressBatches batches, boolean last) {
         Port device = out.device();
-        int result = !device.vnetHeader() && VnetHeader.hasOffload(frame.buffer(), frame.start())
-                ? software.send(device, frame)
-                : device.send(frame);
+        boolean inSoftware = !device.vnetHeader() && VnetHeader.hasOffload(frame.buffer(), frame.start());
+        if (batches != null) {
+            if (last && !inSoftware && batches.queue(out, frame)) {
+                // Counted when the loop sends the queue.
+                frame.held = true;
+                return true;
+            }
+            batches.flush(out);
+        }
+        int result = inSoftware ? software.send(device, frame) : device.send(frame);
         if (result == 0) {
             out.stats().sent(frame.length());
             return true;
@@ -157,7 +166,7 @@ final class FramePath {
      * output VLAN (the frame's VLAN replaced) towards every member port but the ingress port. A
      * mirror with a snap length sends the frame cut to that length ({@link Frame#snap}).
      */
-    private void mirror(Topology t, CaptureTaps taps, Mirror m, Frame frame) {
+    private void mirror(Topology t, CaptureTaps taps, Mirror m, Frame frame, EgressBatches batches) {
         boolean snapped = frame.snap(m.config.snaplen());
         if (taps.any()) {
             taps.mirror(m.config.name(), frame);
@@ -165,7 +174,7 @@ final class FramePath {
         boolean ok = true;
         if (m.outputPort >= 0) {
             SwitchPort out = t.port(m.outputPort);
-            ok = out != null && send(out, frame);
+            ok = out != null && send(out, frame, batches, false);
         } else {
             int vlan = frame.vlan;
             frame.vlan = m.config.outputVlan();
@@ -178,7 +187,7 @@ final class FramePath {
                 int action = VlanTranslate.output(c.vlan(), frame.vlan);
                 if (action != VlanTranslate.EGRESS_DROP && c.adminUp()) {
                     VlanEncap.apply(frame, action);
-                    ok &= send(t.port(id), frame);
+                    ok &= send(t.port(id), frame, batches, false);
                 }
             }
             frame.vlan = vlan;

@@ -26,13 +26,21 @@ import java.util.concurrent.TimeUnit;
 /**
  * A learning Ethernet switch: ports, the MAC table, and the threads that move frames between them.
  *
- * <p>Each port has a dedicated reading thread ({@link PortWorker}) that decides and sends on its
- * own: a frame is read into that thread's buffer, decided by {@link Forwarding}, and written to the
- * egress devices straight from the same buffer by {@link FramePath}. This class is the control side
- * around that path: ports, mirrors, captures and traces. Control-plane calls (add, remove,
- * reconfigure) are serialized by this object's monitor, build a new {@link Topology} and publish it;
- * forwarding threads pick it up on their next frame. One housekeeping thread ages the MAC table and
- * ticks its coarse clock.
+ * <p>A fixed number of event-loop threads ({@link EventLoop}, {@link SwitchOptions#threads()}, one
+ * by default) read every port that has a descriptor to wait on, however many ports there are: each
+ * port is given to the least-loaded loop when it is added. A frame is read into its loop's buffer,
+ * decided by {@link Forwarding}, and written to the egress devices straight from the same buffer by
+ * {@link FramePath}. Loops are started as ports need them, so a switch driven by hand (passive
+ * ports, benchmarks) has none.
+ *
+ * <p>This class is the control side around that path: ports, mirrors, captures and traces.
+ * Control-plane calls (add, remove, reconfigure) are serialized by this object's monitor, build a new
+ * {@link Topology} (and for a loop gaining or losing a port, a new port array) and publish it with
+ * one volatile write; loops pick it up on their next frame or pass and never wait for the control
+ * side. Before a removed port's descriptor is closed, the switch moves to a new generation and waits
+ * until every loop has started a pass under it, so that no loop still reads, polls or sends through
+ * that descriptor. One housekeeping thread ages the MAC table once a second; the loops tick its
+ * coarse clock in every pass that found frames, so no thread wakes up just for the clock.
  */
 public final class Switch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Switch.class);
@@ -43,7 +51,13 @@ public final class Switch implements AutoCloseable {
     private final FramePath path;
     private final PortListener portListener;
     private final ScheduledExecutorService housekeeping;
-    private final Map<Integer, PortWorker> workers = new HashMap<>();
+    private final CoarseClock coarse;
+    /** The loops started so far, at most {@link SwitchOptions#threads()}; guarded by this object. */
+    private final List<EventLoop> loops = new ArrayList<>();
+    /** By port id, the loop that reads the port; guarded by this object. */
+    private final Map<Integer, EventLoop> loopOf = new HashMap<>();
+    /** Bumped before a port's descriptor is closed; loops acknowledge it at the start of each pass. */
+    private volatile long generation;
     private final VlanStats vlanStats = new VlanStats();
     private volatile CaptureTaps taps = CaptureTaps.NONE;
     /**
@@ -57,7 +71,7 @@ public final class Switch implements AutoCloseable {
 
     public Switch(SwitchOptions options, FdbListener fdbListener, PortListener portListener) {
         this.options = options;
-        CoarseClock coarse = options.clock() == Clock.SYSTEM ? new CoarseClock() : null;
+        this.coarse = options.clock() == Clock.SYSTEM ? new CoarseClock() : null;
         this.fdb = new MacTable(options.macTableSize(), options.agingMillis(), coarse != null ? coarse : options.clock(),
                 fdbListener);
         this.forwarding = new Forwarding(fdb);
@@ -69,9 +83,6 @@ public final class Switch implements AutoCloseable {
             return t;
         });
         housekeeping.scheduleWithFixedDelay(this::age, 1, 1, TimeUnit.SECONDS);
-        if (coarse != null) {
-            housekeeping.scheduleAtFixedRate(coarse::tick, CoarseClock.TICK_MILLIS, CoarseClock.TICK_MILLIS, TimeUnit.MILLISECONDS);
-        }
     }
 
     public Switch(SwitchOptions options) {
@@ -80,6 +91,7 @@ public final class Switch implements AutoCloseable {
 
     private void age() {
         try {
+            tick();
             fdb.expire();
         } catch (RuntimeException e) {
             LOG.error("MAC aging failed", e);
@@ -219,8 +231,11 @@ public final class Switch implements AutoCloseable {
     }
 
     /**
-     * Attaches a device as a new port and starts its reading thread. The switch owns the device
-     * from now on and closes it when the port is removed. If starting fails, the device is closed.
+     * Attaches a device as a new port and hands it to the least-loaded event loop (starting one if
+     * fewer than {@link SwitchOptions#threads()} run and each has ports already). A device with no
+     * descriptor to poll (a VTEP port, whose frames its tunnel endpoint reads) is only an egress.
+     * The switch owns the device from now on and closes it when the port is removed. If starting
+     * fails, the device is closed.
      */
     public synchronized SwitchPort addPort(Port device, PortConfig config) throws NativeException {
         if (closed) {
@@ -237,22 +252,95 @@ public final class Switch implements AutoCloseable {
             throw new IllegalStateException("too many ports (" + MacTable.MAX_PORTS + ")");
         }
         SwitchPort port = new SwitchPort(id, device);
-        PortWorker worker;
-        try {
-            worker = new PortWorker(this, port);
-        } catch (NativeException | RuntimeException e) {
-            device.close();
-            throw e;
+        EventLoop loop = null;
+        if (device.pollFd() >= 0) {
+            try {
+                loop = leastLoadedLoop();
+            } catch (NativeException | RuntimeException e) {
+                device.close();
+                throw e;
+            }
         }
         topology = topology.with(port, config);
-        workers.put(id, worker);
-        worker.start();
+        if (loop != null) {
+            loopOf.put(id, loop);
+            loop.assign(withPort(loop.assigned(), port));
+            loop.wake();
+        }
         LOG.info("port {} added as #{} ({})", device.name(), id, device.kind());
         portListener.portAdded(device.name());
         return port;
     }
 
-    /** Adds a port for tests and tools that drive frames themselves: no reading thread is started. */
+    /**
+     * The loop that should take the next port: a new one while fewer than the configured number run
+     * and every running one has ports, else the one with the fewest ports.
+     */
+    private EventLoop leastLoadedLoop() throws NativeException {
+        EventLoop best = null;
+        for (EventLoop loop : loops) {
+            if (best == null || loop.assigned().length < best.assigned().length) {
+                best = loop;
+            }
+        }
+        if (loops.size() < options.threads() && (best == null || best.assigned().length > 0)) {
+            best = new EventLoop(this, loops.size(), options.spinMicros());
+            loops.add(best);
+            best.start();
+        }
+        return best;
+    }
+
+    private static SwitchPort[] withPort(SwitchPort[] ports, SwitchPort port) {
+        SwitchPort[] next = java.util.Arrays.copyOf(ports, ports.length + 1);
+        next[ports.length] = port;
+        return next;
+    }
+
+    private static SwitchPort[] withoutPort(SwitchPort[] ports, SwitchPort port) {
+        return java.util.Arrays.stream(ports).filter(p -> p != port).toArray(SwitchPort[]::new);
+    }
+
+    /**
+     * Moves to a new generation and waits (up to two seconds) until every loop has started a pass
+     * under it: from then on no loop uses a topology or port array published before this call.
+     */
+    private void quiesce() {
+        long next = generation + 1;
+        generation = next;
+        for (EventLoop loop : loops) {
+            if (loop.thread() != Thread.currentThread()) {
+                loop.wake();
+            }
+        }
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        for (EventLoop loop : loops) {
+            if (loop.thread() == Thread.currentThread()) {
+                continue;
+            }
+            while (loop.acknowledged() < next && loop.isAlive()) {
+                if (System.nanoTime() - deadline > 0) {
+                    LOG.warn("event loop {} did not acknowledge generation {} in 2 s", loop.index(), next);
+                    break;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            }
+        }
+    }
+
+    /** The generation loops acknowledge ({@link #quiesce()}). */
+    long generation() {
+        return generation;
+    }
+
+    /** Reads the system clock into the MAC table's coarse clock; called by loops in every pass that found frames. */
+    void tick() {
+        if (coarse != null) {
+            coarse.tick();
+        }
+    }
+
+    /** Adds a port for tests and tools that drive frames themselves: no loop reads it. */
     public synchronized SwitchPort addPassivePort(Port device, PortConfig config) {
         int id = topology.freeId();
         SwitchPort port = new SwitchPort(id, device);
@@ -270,10 +358,13 @@ public final class Switch implements AutoCloseable {
         SwitchPort port = topology.port(id);
         java.util.List<MirrorConfig> kept = mirrors().stream().filter(m -> !name.equals(m.outputPort())).toList();
         topology = topology.without(id).withMirrors(kept);
-        PortWorker worker = workers.remove(id);
-        if (worker != null) {
-            worker.close();
+        EventLoop loop = loopOf.remove(id);
+        if (loop != null) {
+            loop.assign(withoutPort(loop.assigned(), port));
         }
+        // Every loop may still be sending to the port, and its own loop polling it: close only after
+        // all of them have moved on.
+        quiesce();
         port.device().close();
         endCaptures(taps.onPort(id));
         // Static entries go too: the id may be given to the next port added.
@@ -308,10 +399,18 @@ public final class Switch implements AutoCloseable {
 
     /**
      * Decides and sends one frame received on {@code frame.inPort} ({@link FramePath}). Called by the
-     * port's reading thread; allocation-free and lock-free unless a new MAC is learned.
+     * event loop that read it; allocation-free and lock-free unless a new MAC is learned.
      */
     public Reason process(Frame frame) {
-        return path.process(topology, taps, frame);
+        return path.process(topology, taps, frame, null);
+    }
+
+    /**
+     * As {@link #process(Frame)}, for an event loop that sends in bursts: sends to ports that batch
+     * may be queued in {@code batches} (the frame is then {@link Frame#held}) until the loop flushes.
+     */
+    Reason process(Frame frame, EgressBatches batches) {
+        return path.process(topology, taps, frame, batches);
     }
 
     /**
@@ -329,13 +428,19 @@ public final class Switch implements AutoCloseable {
         return new TraceResult(verdict, frame.vlan, egress, trace.steps());
     }
 
-    /** Names of the forwarding threads, for leak checks. */
+    /** The forwarding threads (one per event loop started), for leak checks and thread counts. */
     public synchronized List<Thread> threads() {
         List<Thread> out = new ArrayList<>();
-        for (PortWorker w : workers.values()) {
-            out.add(w.thread());
+        for (EventLoop loop : loops) {
+            out.add(loop.thread());
         }
         return out;
+    }
+
+    /** The thread of the event loop that reads port {@code name}, or null when no loop reads it. */
+    public synchronized Thread threadOf(String name) {
+        EventLoop loop = loopOf.get(topology.idOf(name));
+        return loop == null ? null : loop.thread();
     }
 
     /** Stops every thread and closes every port. Idempotent. */
@@ -350,6 +455,9 @@ public final class Switch implements AutoCloseable {
         }
         for (SwitchPort port : topology.ports()) {
             removePort(port.name());
+        }
+        for (EventLoop loop : loops) {
+            loop.close();
         }
         housekeeping.shutdownNow();
         try {

@@ -53,6 +53,11 @@ public final class Frame {
      * with its reason and forwards nothing. 0 for every frame to be forwarded.
      */
     public int refusal;
+    /**
+     * Set when a send of this frame was queued to go out with others later (an event loop's
+     * batched sends): the buffer must stay as it is until the loop has sent the queue.
+     */
+    public boolean held;
     /** Output ports chosen by the forwarding decision. */
     public final int[] egress;
     public int egressCount;
@@ -88,6 +93,7 @@ public final class Frame {
         tpid = Ethernet.ETH_P_8021Q;
         tunnelSource = 0;
         refusal = 0;
+        held = false;
     }
 
     public ByteBuffer buffer() {

@@ -51,6 +51,9 @@ public final class Segmenter {
     private static final int TCP_FIN = 0x01;
     private static final int TCP_PSH = 0x08;
     private static final int TCP_CWR = 0x80;
+    private static final int TCP_ACK = 0x10;
+    /** Flags with which a receiver does not merge a segment: it keeps a full checksum. */
+    private static final int TCP_MERGE_BLOCKERS = 0x01 | 0x02 | 0x04 | 0x20 | TCP_CWR;
     private static final int IPV4_MIN_HEADER = 20;
     private static final int IPV6_HEADER = 40;
     private static final int TCP_MIN_HEADER = 20;
@@ -82,6 +85,7 @@ public final class Segmenter {
     private int csumAt;
     private int ipId;
     private int seq;
+    private boolean partialTcp;
 
     /**
      * Parses the offload request of the frame at {@code frame} ({@code length} bytes, its vnet
@@ -251,6 +255,17 @@ public final class Segmenter {
         return false;
     }
 
+    /**
+     * From now on, TCP segments of a GSO frame that a receiver could merge again (ACK set; none of
+     * SYN, FIN, RST, URG, CWR; a payload; IPv4 without options or IPv6) get only the pseudo-header
+     * sum in their checksum field, as a partial checksum has it, instead of the full checksum:
+     * for a receiver that completes them itself (a tapswitch tunnel endpoint that said so), which
+     * spares summing every payload byte here. Everything else keeps full checksums.
+     */
+    public void partialTcpChecksums(boolean partial) {
+        partialTcp = partial;
+    }
+
     /** How many frames the last {@link #prepare} found (0 after it answered {@link #UNSUPPORTED}). */
     public int count() {
         return count;
@@ -374,12 +389,29 @@ public final class Segmenter {
             checkAt = l4At + 6;
         }
         pseudo = InternetChecksum.add16(pseudo, l4Total);
+        if (kind == TCP && partialTcp && mergeable(i, dst, ipAt, l4At)) {
+            dst.putShort(checkAt, (short) InternetChecksum.fold(pseudo));
+            return l4At + l4Length - at;
+        }
         dst.putShort(checkAt, (short) 0);
         long sum = InternetChecksum.add(dst, l4At, l4Length, pseudo);
         sum = InternetChecksum.add(src, tailOffset(i), segment, sum);
         int check = InternetChecksum.finish(sum);
         dst.putShort(checkAt, (short) (check == 0 && kind == UDP ? 0xffff : check));
         return l4At + l4Length - at;
+    }
+
+    /**
+     * Whether segment {@code i}, its head written at {@code ipAt}/{@code l4At}, has the form a
+     * receiving {@link Coalescer} merges (and so completes a partial checksum of): untagged, long
+     * enough to need no padding, IPv4 without options and unfragmented (DF at most) or IPv6, ACK
+     * set and none of SYN, FIN, RST, URG, CWR, a payload.
+     */
+    private boolean mergeable(int i, ByteBuffer dst, int ipAt, int l4At) {
+        int segment = segmentLength(i);
+        return segment > 0 && l2Out() == Ethernet.HEADER_LEN && headLength() + segment >= Ethernet.MIN_FRAME
+                && (v6 || ipLength == IPV4_MIN_HEADER && (dst.getShort(ipAt + 6) & 0xbfff) == 0)
+                && (dst.get(l4At + 13) & (TCP_MERGE_BLOCKERS | TCP_ACK)) == TCP_ACK;
     }
 
     /** Writes output frame {@code i} whole (head, then its tail copied) into {@code dst} at {@code at}; returns its length. */

@@ -12,6 +12,7 @@ import io.tapswitch.core.sys.NativeException;
 import io.tapswitch.core.sys.NetDevice;
 import io.tapswitch.core.sys.NetIf;
 import io.tapswitch.core.sys.ReceiveMessage;
+import io.tapswitch.core.sys.SendMessages;
 import io.tapswitch.core.sys.Socket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>When the interface goes away.</b> When the interface goes down or is deleted the kernel
  * reports ENETDOWN once on the socket, and sends fail with ENETDOWN or ENXIO. {@link #receive}
- * then returns the negated errno, so the {@code PortWorker} marks the port down and calls again
+ * then returns the negated errno, so the switch's event loop marks the port down and calls again
  * about once a second, and the port enters a failed state. In that state a call that finds no frame
  * looks the interface up by name, at most once a second: while it is missing or down, the call
  * returns -ENODEV or -ENETDOWN; once it is up again the call returns {@link #NOTHING} and frames
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> One thread reads ({@link #receive} and its failed-state bookkeeping use
  * unsynchronized scratch that belongs to it); any thread may {@link #send}, which is one
- * {@code sendto} on the bound socket and shares nothing mutable.
+ * {@code sendto} on the bound socket and shares nothing mutable, or send a burst with one
+ * {@code sendmmsg} from arguments the caller owns ({@link #send(SendMessages, int, int)}).
  */
 public final class PacketPort implements Port {
     private static final Logger LOG = LoggerFactory.getLogger(PacketPort.class);
@@ -62,6 +64,8 @@ public final class PacketPort implements Port {
      * each. {@code -Dtapswitch.receiveBatch=1} reads one frame per {@code recvmsg} instead.
      */
     static final int BATCH = Math.max(1, Math.min(64, Integer.getInteger("tapswitch.receiveBatch", 8)));
+
+    private static final boolean SEND_BATCHES = !"false".equals(System.getProperty("tapswitch.sendBatch"));
 
     /** How the port keeps the frames its interface transmits (its own sends) out of its input. */
     public enum OutgoingFilter {
@@ -389,6 +393,21 @@ public final class PacketPort implements Port {
             n = Socket.sendto(fd.fd(), frame.address() + frame.frame(), frame.length(), 0, 0, 0);
         }
         return n < 0 ? -Errno.last() : 0;
+    }
+
+    /**
+     * On by default; {@code -Dtapswitch.sendBatch=false} makes the loops send each frame with its
+     * own {@code sendto}, to compare the two.
+     */
+    @Override
+    public boolean sendsBatches() {
+        return SEND_BATCHES;
+    }
+
+    @Override
+    public int send(SendMessages messages, int from, int count) {
+        int n = messages.sendMany(fd.fd(), from, count);
+        return n < 0 ? -Errno.last() : n;
     }
 
     @Override

@@ -1,14 +1,15 @@
 package io.tapswitch.core.port;
 
 import io.tapswitch.core.frame.Frame;
+import io.tapswitch.core.sys.SendMessages;
 
 /**
  * One attachment of the switch to a network device.
  *
  * <p>The frame-path methods never throw and never allocate: they return a count or a negated errno,
  * because an exception per dropped frame would cost more than the frame. A port is used by exactly
- * one reading thread, while any forwarding thread may send through it concurrently; implementations
- * rely on the kernel writing each frame atomically.
+ * one reading thread (the event loop it is assigned to), while any forwarding thread may send through
+ * it concurrently; implementations rely on the kernel writing each frame atomically.
  */
 public interface Port extends AutoCloseable {
     /** Returned by {@link #receive(Frame)} when no frame is waiting. */
@@ -59,6 +60,24 @@ public interface Port extends AutoCloseable {
      * carry, a frame too big for its underlay), which the switch counts as a drop with its reason.
      */
     int send(Frame frame);
+
+    /**
+     * Whether {@link #send(SendMessages, int, int)} sends a burst with one system call; the event
+     * loops then queue this port's frames during a pass and send them together at its end.
+     */
+    default boolean sendsBatches() {
+        return false;
+    }
+
+    /**
+     * Sends the frames queued in slots {@code from} to {@code from + count - 1} of {@code messages}
+     * (each as {@link #send(Frame)} would send it: the vnet header first when the port has one) with
+     * one system call. Returns how many the kernel took, in order from {@code from}; a negated errno
+     * when it took none (the first failed); -EOPNOTSUPP when the port does not batch.
+     */
+    default int send(SendMessages messages, int from, int count) {
+        return -io.tapswitch.core.sys.Errno.EOPNOTSUPP;
+    }
 
     /**
      * For a port that stands for a remote VXLAN tunnel endpoint ({@link PortKind#VTEP}), that

@@ -20,6 +20,7 @@ public final class Errno {
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
     public static final int EBUSY = 16;
+    public static final int EEXIST = 17;
     public static final int ENODEV = 19;
     public static final int EINVAL = 22;
     public static final int EMSGSIZE = 90;
@@ -84,6 +85,7 @@ public final class Errno {
             case EAGAIN -> "EAGAIN";
             case ENOMEM -> "ENOMEM";
             case EBUSY -> "EBUSY";
+            case EEXIST -> "EEXIST";
             case ENODEV -> "ENODEV";
             case EINVAL -> "EINVAL";
             case EMSGSIZE -> "EMSGSIZE";

@@ -7,7 +7,11 @@ import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.frame.TunnelSource;
 import io.tapswitch.core.port.Port;
 import io.tapswitch.core.port.PortKind;
+import io.tapswitch.core.frame.Ethernet;
+import io.tapswitch.core.offload.Coalescer;
 import io.tapswitch.core.sys.DatagramMessage;
+import io.tapswitch.core.sys.GroMessages;
+import io.tapswitch.core.sys.Udp;
 import io.tapswitch.core.sys.Errno;
 import io.tapswitch.core.sys.FileDescriptor;
 import io.tapswitch.core.sys.Filter;
@@ -25,23 +29,27 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The host's VXLAN tunnel endpoint (RFC 7348), as the switch port that receives for every remote
  * VTEP. Each remote VTEP is a port of its own, a {@link VtepPort} made by {@link #peer}; this port
  * only reads, and the switch attributes what it reads to the VTEP port of the sender.
  *
- * <p><b>Two sockets.</b> A UDP socket bound to the underlay address and the tunnel port receives
+ * <p><b>Sockets.</b> A UDP socket bound to the underlay address and the tunnel port receives
  * (non-blocking; its descriptor is this port's {@link #pollFd()}), in bursts of up to
  * {@link #BATCH} datagrams per {@code recvmmsg}, each into its own frame, with each sender's
- * address. Sending goes through a raw IPv4 socket of protocol UDP instead, for two reasons: the
- * outer UDP source port must be a hash of each inner flow (RFC 7348 §5), which a bound UDP socket
- * cannot vary per datagram, while the kernel still builds the IP header and routes; and the socket
- * is set to {@code IP_MTU_DISCOVER = IP_PMTUDISC_DO}, so every datagram leaves with DF and one
- * larger than the path MTU fails locally with EMSGSIZE instead of being fragmented (VTEPs must not
- * fragment, RFC 7348 §4.3; JDK 17's datagram channels cannot set DF). A raw socket of protocol UDP
- * would also be handed a copy of every UDP datagram the host receives; a classic BPF program that
- * accepts nothing keeps its queue empty. Opening either fails as a whole: what was opened is closed.
+ * address. Frames leave through {@link SenderSockets}: UDP sockets on source ports of their own,
+ * one picked per inner flow, so that the kernel can be handed a whole GSO frame's datagrams in one
+ * send (UDP segmentation) while the outer source port still follows the inner flow (RFC 7348 §5).
+ * Tunnel probes leave through a raw IPv4 socket of protocol UDP, whose datagrams name their source
+ * port themselves: a reply goes to the port the request names. Every sending socket is set to
+ * {@code IP_MTU_DISCOVER = IP_PMTUDISC_DO}, so every datagram leaves with DF and one larger than
+ * the path MTU fails locally with EMSGSIZE instead of being fragmented (VTEPs must not fragment,
+ * RFC 7348 §4.3; JDK 17's datagram channels cannot set DF). A raw socket of protocol UDP would
+ * also be handed a copy of every UDP datagram the host receives, and a sending UDP socket whatever
+ * reaches its port; a classic BPF program that accepts nothing keeps their queues empty. Opening
+ * fails as a whole: what was opened is closed.
  *
  * <p><b>Receiving.</b> Each datagram is read so that its inner frame lands where a frame belongs in
  * the {@link Frame}, and taken apart by {@link Vxlan#decapsulate}: the I flag checked, the VNI
@@ -72,12 +80,31 @@ public final class TunnelEndpoint implements Port {
     private static final int OUTER = Vxlan.UDP_HEADER_LEN + Vxlan.HEADER_LEN;
     /** The IPv4 header the kernel puts in front of what the raw socket sends. */
     private static final int IP_HEADER = 20;
+    /** Whether to send with UDP segmentation where the kernel has it; {@code -Dtapswitch.udpSegmentation=false} to compare. */
+    static final boolean SEGMENTATION = !"false".equals(System.getProperty("tapswitch.udpSegmentation"));
+    /** Whether to read with UDP GRO and merge TCP segments; {@code -Dtapswitch.udpGro=false} to compare. */
+    static final boolean GRO = !"false".equals(System.getProperty("tapswitch.udpGro"));
+    /** Reads one {@code recvmmsg} may take with GRO, each up to a 64 KB run of datagrams. */
+    static final int GRO_READS = 8;
+    /** Frames one receive call may return with GRO: enough for the bursts of a few flows at once. */
+    static final int GRO_BATCH = 32;
+    private static final int STAGE = 65536;
+    /**
+     * Whether to tell trusted peers they may send partial TCP checksums ({@link Probe#FLAG_TAKES_PARTIAL});
+     * {@code -Dtapswitch.partialChecksums=false} to compare.
+     */
+    static final boolean PARTIAL = !"false".equals(System.getProperty("tapswitch.partialChecksums"));
+    /** Trusted peer addresses remembered at most. */
+    private static final int MAX_TRUSTED = 4096;
 
     private final String name;
     private final TunnelOptions options;
     private final int local;
     private final FileDescriptor udp;
     private final FileDescriptor raw;
+    private final SenderSockets senders;
+    /** Whether the receiving socket has UDP_GRO: then reads go through the staging area and the {@link Coalescer}. */
+    private final boolean gro;
     private volatile VtepPort[] peers = new VtepPort[0];
     private volatile boolean closed;
 
@@ -98,12 +125,58 @@ public final class TunnelEndpoint implements Port {
     private final AtomicLong probeReplyErrors = new AtomicLong();
     private final AtomicLong strayProbes = new AtomicLong();
 
-    private TunnelEndpoint(String name, TunnelOptions options, int local, FileDescriptor udp, FileDescriptor raw) {
+    private final LongAdder datagramsSent = new LongAdder();
+    private final LongAdder bytesSent = new LongAdder();
+    private final LongAdder segmentedSends = new LongAdder();
+    private final LongAdder segmentationRefused = new LongAdder();
+
+    /*
+     * The reading thread's, with GRO: the reads of one recvmmsg, each a run of datagrams of one
+     * UDP flow, and how far the frames handed out so far have taken them (a run that gave more
+     * frames than one call could return is finished by the next call).
+     */
+    private final GroMessages groMessages;
+    private final ByteBuffer[] stage;
+    private final long[] stageAddress;
+    private final Coalescer coalescer = new Coalescer();
+    /**
+     * Addresses whose probes said their datagrams always carry a UDP checksum, kept for the
+     * endpoint's life (a VTEP port may be removed and made again meanwhile); the reading thread's.
+     */
+    private int[] trustedAddresses = new int[8];
+    private int trustedCount;
+    private int pendingReads;
+    private int pendingRead;
+    private int pendingOffset;
+    /* Written by the reading thread alone; read for stats without synchronization, so a little behind. */
+    private long datagramsReceived;
+    private long bytesReceived;
+    private long groReads;
+    private long mergedFrames;
+    private long mergedSegments;
+
+    private TunnelEndpoint(String name, TunnelOptions options, int local, FileDescriptor udp, FileDescriptor raw,
+                           SenderSockets senders, boolean gro) {
         this.name = name;
         this.options = options;
         this.local = local;
         this.udp = udp;
         this.raw = raw;
+        this.senders = senders;
+        this.gro = gro;
+        if (gro) {
+            groMessages = new GroMessages(GRO_READS);
+            stage = new ByteBuffer[GRO_READS];
+            stageAddress = new long[GRO_READS];
+            for (int i = 0; i < GRO_READS; i++) {
+                stage[i] = ByteBuffer.allocateDirect(STAGE).order(ByteOrder.BIG_ENDIAN);
+                stageAddress[i] = Pointer.nativeValue(Native.getDirectBufferPointer(stage[i]));
+            }
+        } else {
+            groMessages = null;
+            stage = null;
+            stageAddress = null;
+        }
         this.request = ByteBuffer.allocateDirect(options.underlayMtu()).order(ByteOrder.BIG_ENDIAN);
         this.requestAddress = Pointer.nativeValue(Native.getDirectBufferPointer(request));
     }
@@ -123,9 +196,16 @@ public final class TunnelEndpoint implements Port {
         FileDescriptor udp = new FileDescriptor(Errno.check("socket(AF_INET, SOCK_DGRAM)", Socket.socket(Socket.AF_INET,
                 Socket.SOCK_DGRAM | Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC, In.IPPROTO_UDP), where), "vxlan udp " + where);
         FileDescriptor raw = null;
+        SenderSockets senders = null;
         try {
             int rcvbuf = setBuffer(udp, Socket.SO_RCVBUFFORCE, Socket.SO_RCVBUF, RECEIVE_BUFFER);
             bind(udp, local, options.port(), "bind(AF_INET, SOCK_DGRAM)", where);
+            boolean gro = false;
+            if (GRO) {
+                Memory on = new Memory(4);
+                on.setInt(0, 1);
+                gro = Socket.setsockopt(udp.fd(), Udp.SOL_UDP, Udp.UDP_GRO, on, 4) == 0;
+            }
             raw = new FileDescriptor(Errno.check("socket(AF_INET, SOCK_RAW, IPPROTO_UDP)", Socket.socket(Socket.AF_INET,
                     Socket.SOCK_RAW | Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC, In.IPPROTO_UDP), where), "vxlan raw " + where);
             // Accept nothing: this socket only sends, and would otherwise queue a copy of every UDP
@@ -142,11 +222,17 @@ public final class TunnelEndpoint implements Port {
             }
             int sndbuf = setBuffer(raw, Socket.SO_SNDBUFFORCE, Socket.SO_SNDBUF, SEND_BUFFER);
             drain(raw);
+            senders = SenderSockets.open(local, SEGMENTATION, where);
             LOG.info("tunnel {}: VXLAN on {}, underlay MTU {} (inner frames up to {} bytes), {}, DF on every datagram,"
-                            + " rcvbuf {} KB, sndbuf {} KB", name, where, options.underlayMtu(), options.maxInnerFrame(),
-                    options.vnis(), rcvbuf >> 10, sndbuf >> 10);
-            return new TunnelEndpoint(name, options, local, udp, raw);
+                            + " rcvbuf {} KB, sndbuf {} KB, {} send sockets, UDP segmentation {}, UDP GRO {}", name, where,
+                    options.underlayMtu(), options.maxInnerFrame(), options.vnis(), rcvbuf >> 10, sndbuf >> 10,
+                    SenderSockets.COUNT, senders.segmentation() ? "on" : SEGMENTATION ? "not available" : "off",
+                    gro ? "on" : GRO ? "not available" : "off");
+            return new TunnelEndpoint(name, options, local, udp, raw, senders, gro);
         } catch (NativeException | RuntimeException e) {
+            if (senders != null) {
+                senders.close();
+            }
             if (raw != null) {
                 raw.close();
             }
@@ -244,9 +330,34 @@ public final class TunnelEndpoint implements Port {
         return null;
     }
 
-    /** The raw socket the VTEP ports send through; -1 once closed. */
-    int rawFd() {
-        return raw.fd();
+    /** The socket the VTEP ports send a frame of flow hash {@code flowPort} through; -1 once closed. */
+    int sendFd(int flowPort) {
+        return senders.fd(flowPort);
+    }
+
+    /** Whether VTEP ports may have the kernel cut runs of datagrams (UDP segmentation). */
+    boolean segmentation() {
+        return senders.segmentation();
+    }
+
+    /** A VTEP port sent {@code datagrams} datagrams of {@code bytes} UDP payload bytes in {@code segmented} cut runs. */
+    void sent(int datagrams, int bytes, int segmented) {
+        datagramsSent.add(datagrams);
+        bytesSent.add(bytes);
+        if (segmented > 0) {
+            segmentedSends.add(segmented);
+        }
+    }
+
+    /** The kernel refused to cut a run, which a VTEP port then sent datagram by datagram. */
+    void segmentationRefused() {
+        segmentationRefused.increment();
+    }
+
+    /** What went through this endpoint so far, for every VTEP port together. */
+    public TunnelStats stats() {
+        return new TunnelStats(datagramsSent.sum(), bytesSent.sum(), segmentedSends.sum(), segmentationRefused.sum(),
+                senders.segmentation(), datagramsReceived, bytesReceived, groReads, mergedFrames, mergedSegments, gro);
     }
 
     /**
@@ -313,7 +424,7 @@ public final class TunnelEndpoint implements Port {
 
     @Override
     public int receiveBatch() {
-        return BATCH;
+        return gro ? GRO_BATCH : BATCH;
     }
 
     /** Reads one datagram as {@link #receive(Frame[], int)} does. */
@@ -333,6 +444,9 @@ public final class TunnelEndpoint implements Port {
      */
     @Override
     public int receive(Frame[] frames, int max) {
+        if (gro) {
+            return receiveMerged(frames, Math.min(max, frames.length));
+        }
         int count = Math.min(Math.min(max, frames.length), BATCH);
         VniMap vnis = options.vnis();
         for (int round = 0; round < MAX_ROUNDS; round++) {
@@ -376,16 +490,165 @@ public final class TunnelEndpoint implements Port {
         return NOTHING;
     }
 
+    /**
+     * {@link #receive(Frame[], int)} with UDP GRO: up to {@link #GRO_READS} runs of datagrams are read
+     * into the staging buffers with one {@code recvmmsg}, then taken apart datagram by datagram.
+     * Each datagram is copied into the next frame and decapsulated as without GRO; a TCP segment
+     * that continues the frame before it (same sender, same VNI, the flow's next segment) is merged
+     * into that frame by the {@link Coalescer} instead. Returns when the frames are used up (the
+     * rest of the reads waits for the next call) or the socket is empty.
+     *
+     * <p>So datagrams can wait here, read but not yet handed out, while the socket polls empty: a
+     * caller must keep calling until it gets {@link #NOTHING} before it polls again, as
+     * {@code PortWorker} does. That only happens when one call's reads hold more datagrams that do
+     * not merge than {@link #GRO_BATCH} frames take (a burst of small UDP datagrams, say).
+     */
+    private int receiveMerged(Frame[] frames, int count) {
+        VniMap vnis = options.vnis();
+        int out = 0;
+        int reads = 0;
+        long openSource = 0;
+        int openVni = -1;
+        boolean open = false;
+        // The sender last looked up, and whether its datagrams come UDP-checksummed, so that inner
+        // checksums need no second verification (looked up once per sender and call).
+        int trustFrom = -1;
+        boolean trusted = false;
+        while (out < count || open) {
+            if (pendingRead >= pendingReads) {
+                if (reads++ == MAX_ROUNDS) {
+                    break;
+                }
+                for (int i = 0; i < GRO_READS; i++) {
+                    groMessages.prepare(i, stageAddress[i], STAGE);
+                }
+                int k = groMessages.receive(udp.fd(), GRO_READS);
+                if (k <= 0) {
+                    int errno = k < 0 ? Errno.last() : Errno.EAGAIN;
+                    if (out > 0 || open || Errno.isTransient(errno)) {
+                        break;
+                    }
+                    return -errno;
+                }
+                pendingReads = Math.min(k, GRO_READS);
+                pendingRead = 0;
+                pendingOffset = 0;
+                for (int i = 0; i < pendingReads; i++) {
+                    int size = groMessages.segmentSize(i);
+                    groReads += size > 0 && size < groMessages.length(i) ? 1 : 0;
+                }
+            }
+            int r = pendingRead;
+            ByteBuffer st = stage[r];
+            int total = (int) Math.min(groMessages.length(r), STAGE);
+            int size = groMessages.segmentSize(r);
+            if (size <= 0 || size > total) {
+                size = total;
+            }
+            int at = pendingOffset;
+            int length = Math.min(size, total - at);
+            int from = groMessages.sourceAddress(r);
+            long source = TunnelSource.of(from, groMessages.sourcePort(r));
+            if (from != trustFrom) {
+                trustFrom = from;
+                trusted = trusts(from);
+            }
+            boolean truncated = groMessages.truncated(r);
+            if (open) {
+                if (!truncated && source == openSource && length >= Vxlan.HEADER_LEN + Ethernet.HEADER_LEN
+                        && Vxlan.hasVni(st, at) && Vxlan.vni(st, at) == openVni
+                        && coalescer.append(st, at + Vxlan.HEADER_LEN, length - Vxlan.HEADER_LEN)) {
+                    advance(at + length, total);
+                    datagramsReceived++;
+                    bytesReceived += length;
+                    continue;
+                }
+                finishMerged();
+                open = false;
+                if (out == count) {
+                    break;
+                }
+            }
+            advance(at + length, total);
+            datagramsReceived++;
+            bytesReceived += length;
+            Frame f = frames[out];
+            int into = f.frame() - Vxlan.HEADER_LEN;
+            f.buffer().put(into, st, at, Math.min(length, f.readCapacity() - (into - f.start())));
+            int outcome = truncated ? Vxlan.decapsulate(f, 0, vnis, source) : Vxlan.decapsulate(f, length, vnis, source);
+            if (outcome == Vxlan.PROBE) {
+                probeReceived(f, length - Vxlan.HEADER_LEN, from);
+                continue; // the frame is free again: a probe leaves it as it was, but for its bytes
+            }
+            out++;
+            if (outcome == Vxlan.FRAME && coalescer.begin(f, !trusted)) {
+                open = true;
+                openSource = source;
+                openVni = Vxlan.vni(st, at);
+            }
+        }
+        if (open) {
+            finishMerged();
+        }
+        return out;
+    }
+
+    /** Whether {@code address}'s probes said its datagrams always carry a UDP checksum. */
+    private boolean trusts(int address) {
+        for (int i = 0; i < trustedCount; i++) {
+            if (trustedAddresses[i] == address) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Records that {@code address} always checksums its datagrams (control-rate: from probes), if
+     * it is a peer's: a probe from anywhere else is not enough, so the list stays as short as the
+     * list of peers there ever were.
+     */
+    private void trust(int address) {
+        if (trusts(address) || peerAt(address) == null || trustedCount == MAX_TRUSTED) {
+            return;
+        }
+        if (trustedCount == trustedAddresses.length) {
+            trustedAddresses = Arrays.copyOf(trustedAddresses, trustedAddresses.length * 2);
+        }
+        trustedAddresses[trustedCount++] = address;
+    }
+
+    /** Moves the read position past a datagram that ended at {@code next} of a read of {@code total} bytes. */
+    private void advance(int next, int total) {
+        if (next >= total) {
+            pendingRead++;
+            pendingOffset = 0;
+        } else {
+            pendingOffset = next;
+        }
+    }
+
+    private void finishMerged() {
+        int n = coalescer.finish();
+        if (n > 1) {
+            mergedFrames++;
+            mergedSegments += n;
+        }
+    }
+
     /** A probe of {@code length} bytes at the frame's Ethernet offset, from {@code from}: answered, or recorded. */
     private void probeReceived(Frame f, int length, int from) {
         ByteBuffer buf = f.buffer();
         int at = f.frame();
         int type = Probe.type(buf, at, length);
+        if (type > 0 && Probe.checksummed(buf, at)) {
+            trust(from);
+        }
         if (type == Probe.REQUEST) {
             int replyPort = Probe.replyPort(buf, at);
             Vxlan.writeHeaders(reply, 0, options.port(), replyPort, VniMap.PROBE_VNI, Probe.LEN);
             Probe.write(reply, OUTER, Probe.REPLY, Probe.full(buf, at), Probe.seq(buf, at), options.port(),
-                    Probe.sent(buf, at));
+                    Probe.sent(buf, at), PARTIAL && gro && trusts(from));
             replyMessage.prepareSend(0, from, replyPort, 1);
             replyMessage.setPiece(0, 0, replyAddress, OUTER + Probe.LEN);
             if (replyMessage.sendMany(raw.fd(), 0, 1) == 1) {
@@ -402,6 +665,7 @@ public final class TunnelEndpoint implements Port {
         }
         long now = System.nanoTime();
         peer.probeAnswered(Probe.full(buf, at), now, now - Probe.sent(buf, at));
+        peer.takesPartial(Probe.takesPartial(buf, at));
     }
 
     /** Never an egress: refused. */
@@ -419,6 +683,7 @@ public final class TunnelEndpoint implements Port {
         closed = true;
         udp.close();
         raw.close();
+        senders.close();
     }
 
     @Override

@@ -4,7 +4,7 @@ import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.offload.ScratchLanes;
 import io.tapswitch.core.port.Port;
 import io.tapswitch.core.port.PortKind;
-import io.tapswitch.core.sys.DatagramMessage;
+import io.tapswitch.core.sys.GsoMessages;
 import io.tapswitch.core.sys.Errno;
 import io.tapswitch.core.sys.In;
 
@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Sending.</b> {@link #send} encapsulates the frame as it stands ({@link Encapsulation}: the
  * outer tag chooses the VNI and is stripped, GSO frames are segmented and partial checksums
  * completed in software) and hands every datagram of it to the kernel in one {@code sendmmsg} on the
- * endpoint's raw socket, which sets DF on each. A frame this port cannot carry is refused with a
+ * endpoint's UDP socket for the frame's flow ({@link SenderSockets}), which sets DF on each, with
+ * runs of equal-sized datagrams cut by the kernel (UDP segmentation) where it can. Should the
+ * kernel refuse to cut a run, the same datagrams go one by one. A frame this port cannot carry is refused with a
  * {@link io.tapswitch.core.port.Refusal} code: its VLAN maps to no VNI, or it (or one of its
  * segments) is longer than the underlay MTU minus the encapsulation. Nothing is allocated per frame.
  *
@@ -61,6 +63,8 @@ public final class VtepPort implements Port {
     private final AtomicLong lastRtt = new AtomicLong();
     private final AtomicLong probeErrors = new AtomicLong();
     private volatile int lastProbeErrno;
+    /** Whether the remote endpoint said (in a probe reply) that it completes partial TCP checksums of ours. */
+    private volatile boolean takesPartial;
 
     VtepPort(TunnelEndpoint endpoint, String name, Inet4Address inet, int port) {
         this.endpoint = endpoint;
@@ -89,6 +93,21 @@ public final class VtepPort implements Port {
     public ProbeStats probes() {
         return new ProbeStats(probesSent.get(), fullProbesSent.get(), probesAnswered.get(), fullProbesAnswered.get(),
                 lastReply.get(), lastFullReply.get(), lastRtt.get(), probeErrors.get(), lastProbeErrno);
+    }
+
+    /** What the remote endpoint's last probe reply said about partial TCP checksums. */
+    void takesPartial(boolean takes) {
+        if (takesPartial != takes) {
+            takesPartial = takes;
+        }
+    }
+
+    /**
+     * Whether TCP segments to this VTEP may leave with only their pseudo-header sum in the checksum
+     * field: its endpoint said so in its last probe reply ({@link Probe#FLAG_TAKES_PARTIAL}).
+     */
+    public boolean takesPartialChecksums() {
+        return takesPartial;
     }
 
     void probeSent(boolean full) {
@@ -154,35 +173,39 @@ public final class VtepPort implements Port {
             if (count < 0) {
                 return count;
             }
+            int fd = endpoint.sendFd(encapsulation.flowPort());
+            boolean segment = endpoint.segmentation();
             for (int first = 0; first < count; ) {
-                int n = encapsulation.fill(frame, first, address, port);
-                int result = sendAll(encapsulation.messages(), n);
-                if (result != 0) {
-                    return result;
+                int n = encapsulation.fill(frame, first, address, port, segment, takesPartial);
+                GsoMessages messages = encapsulation.messages();
+                int sent = 0;
+                while (sent < messages.count()) {
+                    int k = messages.send(fd, sent);
+                    if (k >= 0) {
+                        sent += k;
+                        continue;
+                    }
+                    int errno = Errno.last();
+                    if (errno == Errno.EINTR) {
+                        continue;
+                    }
+                    if (sent == 0 && encapsulation.segmentedMessages() > 0 && (errno == Errno.EINVAL || errno == Errno.EIO)) {
+                        // The kernel would not cut this one (a route whose device cannot checksum,
+                        // a path MTU below the segment): the same datagrams one by one, which
+                        // either go or fail with the real reason (EMSGSIZE).
+                        endpoint.segmentationRefused();
+                        n = encapsulation.fill(frame, first, address, port, false, takesPartial);
+                        continue;
+                    }
+                    return -errno;
                 }
+                endpoint.sent(n, encapsulation.filledBytes(), encapsulation.segmentedMessages());
                 first += n;
             }
             return 0;
         } finally {
             lanes.release(lane);
         }
-    }
-
-    /** Sends the first {@code n} prepared datagrams, continuing after a partial send; 0 or a negated errno. */
-    private int sendAll(DatagramMessage messages, int n) {
-        int from = 0;
-        while (from < n) {
-            int sent = messages.sendMany(endpoint.rawFd(), from, n - from);
-            if (sent < 0) {
-                int errno = Errno.last();
-                if (errno == Errno.EINTR) {
-                    continue;
-                }
-                return -errno;
-            }
-            from += sent;
-        }
-        return 0;
     }
 
     /** Detaches the port from its endpoint (whose sockets stay open for the other VTEPs); idempotent. */

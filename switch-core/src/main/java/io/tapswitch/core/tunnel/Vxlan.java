@@ -41,7 +41,7 @@ public final class Vxlan {
 
     /**
      * Writes the UDP header and the VXLAN header (16 bytes) at {@code at}, for an inner frame of
-     * {@code innerLength} bytes in VNI {@code vni}. The UDP checksum is 0: RFC 7348 allows it over
+     * {@code innerLength} bytes in VNI {@code vni}, as the raw socket sends probes. The UDP checksum is 0: RFC 7348 allows it over
      * IPv4, the inner frame has checksums of its own, and the kernel vxlan device sends it so too.
      */
     public static void writeHeaders(ByteBuffer buf, int at, int sourcePort, int destinationPort, int vni, int innerLength) {
@@ -51,6 +51,12 @@ public final class Vxlan {
         buf.putShort(at + 6, (short) 0);
         buf.putInt(at + UDP_HEADER_LEN, FLAG_I << 24);
         buf.putInt(at + UDP_HEADER_LEN + 4, vni << 8);
+    }
+
+    /** Writes the VXLAN header (8 bytes) at {@code at}: the I flag and {@code vni}; the UDP header is the socket's. */
+    public static void writeHeader(ByteBuffer buf, int at, int vni) {
+        buf.putInt(at, FLAG_I << 24);
+        buf.putInt(at + 4, vni << 8);
     }
 
     /** The VNI of the VXLAN header at {@code at}. */

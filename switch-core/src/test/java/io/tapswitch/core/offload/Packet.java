@@ -153,6 +153,21 @@ public final class Packet {
         return payload.length;
     }
 
+    /** The TCP sequence number of the first payload byte. */
+    public int seq() {
+        return seq;
+    }
+
+    /** The IPv4 identification field. */
+    public int ipId() {
+        return ipId;
+    }
+
+    /** The TCP flags byte. */
+    public int tcpFlags() {
+        return flags;
+    }
+
     /** The frame's bytes, with a complete L4 checksum unless it is marked for offload. */
     public byte[] build() {
         ByteBuffer b = ByteBuffer.allocate(headerLength() + payload.length);

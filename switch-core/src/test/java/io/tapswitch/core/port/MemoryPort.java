@@ -1,6 +1,9 @@
 package io.tapswitch.core.port;
 
+import com.sun.jna.Pointer;
 import io.tapswitch.core.frame.Frame;
+import io.tapswitch.core.frame.VnetHeader;
+import io.tapswitch.core.sys.SendMessages;
 import io.tapswitch.core.sys.EventFd;
 import io.tapswitch.core.sys.NativeException;
 
@@ -23,7 +26,7 @@ import java.util.List;
  *       {@link #discarding(String)} makes a port whose {@link #send} only increments a counter,
  *       without a lock, a copy or an allocation.</li>
  *   <li>Tests of a running switch ({@code Switch.addPort}, the agent's API tests) need the port's
- *       own reading thread to pick up injected frames. That thread sleeps in {@code poll(2)} on
+ *       event loop to pick up injected frames. That loop sleeps in {@code epoll_wait(2)} on
  *       {@link #pollFd()}, so this port offers a real descriptor: an eventfd, which needs no
  *       privileges, made readable by {@link #inject} and drained by {@link #receive} once the
  *       queue is empty. Such tests then wait for results with {@link #awaitSent}.</li>
@@ -45,12 +48,15 @@ public final class MemoryPort implements Port {
     private final String name;
     private final boolean vnet;
     private final boolean recording;
+    private final boolean batching;
     private final PortKind kind;
     private final int vtepAddress;
     private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
     private final List<byte[]> sent = new ArrayList<>();
     /** Frames accepted by {@link #send}: guarded by this port when recording, plain when discarding. */
     private long sentCount;
+    /** Bursts taken by a batching port; guarded by this port. */
+    private long batchCount;
     /** Opened on the first {@link #pollFd()}; guarded by this port. */
     private EventFd readable;
     private volatile boolean closed;
@@ -70,9 +76,14 @@ public final class MemoryPort implements Port {
     }
 
     private MemoryPort(String name, boolean vnet, boolean recording, PortKind kind, int vtepAddress) {
+        this(name, vnet, recording, kind, vtepAddress, false);
+    }
+
+    private MemoryPort(String name, boolean vnet, boolean recording, PortKind kind, int vtepAddress, boolean batching) {
         this.name = name;
         this.vnet = vnet;
         this.recording = recording;
+        this.batching = batching;
         this.kind = kind;
         this.vtepAddress = vtepAddress;
     }
@@ -85,6 +96,14 @@ public final class MemoryPort implements Port {
     /** A recording port of kind {@link PortKind#TUNNEL}, standing for a host's tunnel endpoint. */
     public static MemoryPort tunnelEndpoint(String name) {
         return new MemoryPort(name, false, true, PortKind.TUNNEL, 0);
+    }
+
+    /**
+     * A recording port that sends in bursts as an AF_PACKET port does ({@link #sendsBatches()}):
+     * event loops queue its frames and hand them over together; {@link #batches()} counts the bursts.
+     */
+    public static MemoryPort batching(String name) {
+        return new MemoryPort(name, true, true, PortKind.MEMORY, 0, true);
     }
 
     /** A port that keeps nothing it is sent and only counts it ({@link #sentCount()}): a benchmark's sink. */
@@ -203,6 +222,34 @@ public final class MemoryPort implements Port {
             notifyAll();
         }
         return 0;
+    }
+
+    @Override
+    public boolean sendsBatches() {
+        return batching;
+    }
+
+    /** Records each queued frame as {@link #send(Frame)} would, reading it where the queue points. */
+    @Override
+    public int send(SendMessages messages, int from, int count) {
+        if (!batching) {
+            return Port.super.send(messages, from, count);
+        }
+        synchronized (this) {
+            int header = vnet ? VnetHeader.LEN : 0;
+            for (int i = from; i < from + count; i++) {
+                sent.add(new Pointer(messages.base(i)).getByteArray(header, (int) messages.length(i) - header));
+                sentCount++;
+            }
+            batchCount++;
+            notifyAll();
+        }
+        return count;
+    }
+
+    /** How many bursts {@link #send(SendMessages, int, int)} took. */
+    public synchronized long batches() {
+        return batchCount;
     }
 
     @Override

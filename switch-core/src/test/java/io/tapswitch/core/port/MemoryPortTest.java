@@ -32,7 +32,7 @@ class MemoryPortTest {
             MemoryPort b = new MemoryPort("mem-b");
             sw.addPort(a, PortConfig.enabled("mem-a"));
             sw.addPort(b, PortConfig.enabled("mem-b"));
-            assertThat(sw.threads()).hasSize(2);
+            assertThat(sw.threads()).as("one event loop for both ports").hasSize(1);
 
             byte[] frame = Frames.ethernet(BCAST, H1, 0x0806, 46);
             a.inject(frame);

@@ -7,12 +7,14 @@ import io.tapswitch.core.frame.TunnelSource;
 import io.tapswitch.core.frame.VnetHeader;
 import io.tapswitch.core.offload.Packet;
 import io.tapswitch.core.port.Refusal;
-import io.tapswitch.core.sys.DatagramMessage;
+import io.tapswitch.core.sys.GsoMessages;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Map;
@@ -36,14 +38,31 @@ class VxlanTest {
     private final Frame frame = new Frame(4);
     private final Encapsulation encapsulation = new Encapsulation();
 
-    /** The bytes of slot {@code slot}'s datagram, gathered from its pieces. */
-    private byte[] datagram(int slot) {
-        DatagramMessage m = encapsulation.messages();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int i = 0; i < m.pieces(slot); i++) {
-            out.writeBytes(new Pointer(m.pieceBase(slot, i)).getByteArray(0, (int) m.pieceLength(slot, i)));
+    /**
+     * The UDP payloads of the datagrams the last fill described, as the kernel makes them: each
+     * message gathered from its pieces, then cut every segment size bytes when it has one.
+     */
+    private List<byte[]> datagrams() {
+        GsoMessages m = encapsulation.messages();
+        List<byte[]> out = new ArrayList<>();
+        for (int k = 0; k < m.count(); k++) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            for (int i = 0; i < m.pieces(k); i++) {
+                bytes.writeBytes(new Pointer(m.pieceBase(k, i)).getByteArray(0, (int) m.pieceLength(k, i)));
+            }
+            byte[] all = bytes.toByteArray();
+            assertThat(all.length).as("one send's payload").isEqualTo(m.length(k)).isLessThanOrEqualTo(65507);
+            int size = m.segmentSize(k) == 0 ? all.length : m.segmentSize(k);
+            assertThat((all.length + size - 1) / size).as("datagrams of one send").isLessThanOrEqualTo(64);
+            for (int at = 0; at < all.length; at += size) {
+                out.add(Arrays.copyOfRange(all, at, Math.min(all.length, at + size)));
+            }
         }
-        return out.toByteArray();
+        return out;
+    }
+
+    private byte[] datagram(int i) {
+        return datagrams().get(i);
     }
 
     private static String hex(byte[] b) {
@@ -59,16 +78,16 @@ class VxlanTest {
     void anUntaggedFrameTravelsInTheBaseVniPaddedTo60Bytes() {
         frame.load(arp());
         assertThat(encapsulation.prepare(frame, VNIS, 1464)).isEqualTo(1);
-        assertThat(encapsulation.fill(frame, 0, PEER, 4789)).isEqualTo(1);
+        assertThat(encapsulation.fill(frame, 0, PEER, 4789, true)).isEqualTo(1);
         byte[] d = datagram(0);
-        int sport = (d[0] & 0xff) << 8 | (d[1] & 0xff);
 
-        assertThat(sport).isBetween(49152, 65535);
-        assertThat(hex(Arrays.copyOfRange(d, 2, 16))).as("UDP dst, length, checksum 0; VXLAN I flag, VNI 10000")
-                .isEqualTo("12b5" + "004c" + "0000" + "08000000" + "00271000");
-        assertThat(Arrays.copyOfRange(d, 16, 58)).isEqualTo(arp());
-        assertThat(Arrays.copyOfRange(d, 58, 76)).as("padding").containsOnly(0);
-        assertThat(d).hasSize(16 + 60);
+        assertThat(encapsulation.flowPort()).isBetween(49152, 65535);
+        assertThat(encapsulation.messages().segmentSize(0)).as("one datagram: nothing to cut").isZero();
+        assertThat(hex(Arrays.copyOfRange(d, 0, 8))).as("VXLAN I flag, VNI 10000").isEqualTo("08000000" + "00271000");
+        assertThat(Arrays.copyOfRange(d, 8, 50)).isEqualTo(arp());
+        assertThat(Arrays.copyOfRange(d, 50, 68)).as("padding").containsOnly(0);
+        assertThat(d).hasSize(8 + 60);
+        assertThat(encapsulation.filledBytes()).isEqualTo(68);
         assertThat(encapsulation.messages().destinationAddress(0)).isEqualTo(PEER);
         assertThat(encapsulation.messages().destinationPort(0)).isEqualTo(4789);
     }
@@ -78,11 +97,12 @@ class VxlanTest {
         byte[] tagged = Frames.tagged(BCAST, H1, 0x8100, 0xa00a, 0x0800, 100);
         frame.load(tagged);
         assertThat(encapsulation.prepare(frame, VNIS, 1464)).isEqualTo(1);
-        encapsulation.fill(frame, 0, PEER, 4790);
+        encapsulation.fill(frame, 0, PEER, 4790, true);
         byte[] d = datagram(0);
 
-        assertThat(hex(Arrays.copyOfRange(d, 2, 16))).isEqualTo("12b6" + "0082" + "0000" + "08000000" + "00271a00");
-        assertThat(Arrays.copyOfRange(d, 16, d.length)).isEqualTo(Frames.ethernet(BCAST, H1, 0x0800, 100));
+        assertThat(hex(Arrays.copyOfRange(d, 0, 8))).isEqualTo("08000000" + "00271a00");
+        assertThat(encapsulation.messages().destinationPort(0)).isEqualTo(4790);
+        assertThat(Arrays.copyOfRange(d, 8, d.length)).isEqualTo(Frames.ethernet(BCAST, H1, 0x0800, 100));
         assertThat(frame.toBytes()).as("the frame itself is untouched").isEqualTo(tagged);
     }
 
@@ -93,11 +113,11 @@ class VxlanTest {
         b.put(inner, 0, 12).putShort((short) 0x88a8).putShort((short) 100).put(inner, 12, inner.length - 12);
         frame.load(b.array());
         encapsulation.prepare(frame, VNIS, 1464);
-        encapsulation.fill(frame, 0, PEER, 4789);
+        encapsulation.fill(frame, 0, PEER, 4789, true);
         byte[] d = datagram(0);
 
-        assertThat(Vxlan.vni(ByteBuffer.wrap(d), 8)).isEqualTo(10100);
-        assertThat(Arrays.copyOfRange(d, 16, d.length)).isEqualTo(inner);
+        assertThat(Vxlan.vni(ByteBuffer.wrap(d), 0)).isEqualTo(10100);
+        assertThat(Arrays.copyOfRange(d, 8, d.length)).isEqualTo(inner);
     }
 
     @Test
@@ -127,28 +147,108 @@ class VxlanTest {
     }
 
     @Test
-    void aGsoFrameBecomesOneDatagramPerSegmentAllOfOneFlow() {
+    void aGsoFrameBecomesTwoCutSendsAt1500AndOneSegmentPerDatagram() {
         Packet p = Packet.tcp4().tag(0x8100, 30).payload(64000).gso(VnetHeader.GSO_TCPV4, 1410);
         p.load(frame);
         int n = encapsulation.prepare(frame, VNIS, 1464);
         assertThat(n).isEqualTo(46);
-        assertThat(encapsulation.fill(frame, 0, PEER, 4789)).isEqualTo(46);
-        Set<Integer> ports = new HashSet<>();
+        assertThat(encapsulation.fill(frame, 0, PEER, 4789, true)).isEqualTo(46);
+        GsoMessages m = encapsulation.messages();
+        // 1472-byte datagrams (8 + 14 + 20 + 20 + 1410): 44 fit one send's 65507 bytes
+        assertThat(m.count()).isEqualTo(2);
+        assertThat(m.segmentSize(0)).isEqualTo(1472);
+        assertThat(m.length(0)).isEqualTo(44 * 1472);
+        assertThat(m.length(1)).isEqualTo(1472 + 8 + 54 + (64000 - 45 * 1410));
+        assertThat(encapsulation.segmentedMessages()).isEqualTo(2);
+        checkSegments(p, datagrams(), 46);
+        assertThat(encapsulation.filledBytes()).isEqualTo(46 * (8 + 54) + 64000);
+    }
+
+    @Test
+    void withoutSegmentationEachDatagramIsASendOfItsOwn() {
+        Packet p = Packet.tcp4().tag(0x8100, 30).payload(64000).gso(VnetHeader.GSO_TCPV4, 1410);
+        p.load(frame);
+        encapsulation.prepare(frame, VNIS, 1464);
+        encapsulation.fill(frame, 0, PEER, 4789, false);
+        assertThat(encapsulation.messages().count()).isEqualTo(46);
+        assertThat(encapsulation.segmentedMessages()).isZero();
+        for (int k = 0; k < 46; k++) {
+            assertThat(encapsulation.messages().segmentSize(k)).isZero();
+        }
+        checkSegments(p, datagrams(), 46);
+    }
+
+    @Test
+    void aJumboUnderlayCutsNineKilobyteDatagramsSevenToASend() {
+        Packet p = Packet.tcp4().tag(0x8100, 30).payload(65000).gso(VnetHeader.GSO_TCPV4, 8900);
+        p.load(frame);
+        int n = encapsulation.prepare(frame, VNIS, 8964);
+        assertThat(n).isEqualTo(8);
+        encapsulation.fill(frame, 0, PEER, 4789, true);
+        GsoMessages m = encapsulation.messages();
+        // 8962-byte datagrams: seven fit 65507 bytes, the eighth (shorter) goes in a second send
+        assertThat(m.count()).isEqualTo(2);
+        assertThat(m.segmentSize(0)).isEqualTo(8 + 54 + 8900);
+        assertThat(m.length(0)).isEqualTo(7 * 8962);
+        checkSegments(p, datagrams(), 8);
+    }
+
+    @Test
+    void aTinyMssFrameTakesSeveralRoundsOfAtMost64Datagrams() {
+        Packet p = Packet.tcp6().payload(20000).gso(VnetHeader.GSO_TCPV6, 100);
+        p.load(frame);
+        int n = encapsulation.prepare(frame, VNIS, 1464);
+        assertThat(n).isEqualTo(200);
+        List<byte[]> all = new ArrayList<>();
+        for (int first = 0; first < n; ) {
+            int k = encapsulation.fill(frame, first, PEER, 4789, true);
+            assertThat(k).isLessThanOrEqualTo(Encapsulation.SLOTS);
+            all.addAll(datagrams());
+            first += k;
+        }
+        assertThat(all).hasSize(200);
         ByteArrayOutputStream payload = new ByteArrayOutputStream();
+        for (int i = 0; i < all.size(); i++) {
+            byte[] inner = Arrays.copyOfRange(all.get(i), 8, all.get(i).length);
+            ByteBuffer b = ByteBuffer.wrap(inner);
+            assertThat(b.getShort(18) & 0xffff).as("IPv6 payload length").isEqualTo(inner.length - 54);
+            assertThat(b.getInt(54 + 4)).as("seq").isEqualTo(p.seq() + i * 100);
+            assertThat(Packet.fold(Packet.sum(inner, 54, inner.length - 54,
+                    Packet.pseudo(inner, 14, true, 6, inner.length - 54)))).isEqualTo(0xffff);
+            payload.write(inner, 74, inner.length - 74);
+        }
+        assertThat(payload.toByteArray()).isEqualTo(p.payloadBytes());
+    }
+
+    /** Checks datagrams of a TCP/IPv4 GSO frame byte by byte: VXLAN header, untagged inner segment, lengths, IDs, seq, flags, checksums, payload. */
+    private static void checkSegments(Packet p, List<byte[]> datagrams, int n) {
+        assertThat(datagrams).hasSize(n);
+        ByteArrayOutputStream payload = new ByteArrayOutputStream();
+        int mss = -1;
         for (int i = 0; i < n; i++) {
-            byte[] d = datagram(i);
+            byte[] d = datagrams.get(i);
             ByteBuffer b = ByteBuffer.wrap(d);
-            ports.add(b.getShort(0) & 0xffff);
-            assertThat(b.getShort(4) & 0xffff).as("UDP length").isEqualTo(d.length);
-            assertThat(Vxlan.vni(b, 8)).isEqualTo(777);
-            byte[] inner = Arrays.copyOfRange(d, 16, d.length);
-            assertThat(inner.length).isLessThanOrEqualTo(1464);
-            assertThat(b.getShort(16 + 12) & 0xffff).as("untagged inside").isEqualTo(0x0800);
+            assertThat(b.getInt(0)).as("I flag").isEqualTo(0x08000000);
+            assertThat(Vxlan.vni(b, 0)).isEqualTo(777);
+            byte[] inner = Arrays.copyOfRange(d, 8, d.length);
+            ByteBuffer ib = ByteBuffer.wrap(inner);
+            assertThat(ib.getShort(12) & 0xffff).as("untagged inside").isEqualTo(0x0800);
+            assertThat(ib.getShort(16) & 0xffff).as("IP total length").isEqualTo(inner.length - 14);
+            assertThat(ib.getShort(18) & 0xffff).as("IP ID").isEqualTo((p.ipId() + i) & 0xffff);
+            assertThat(Packet.fold(Packet.sum(inner, 14, 20, 0))).as("IP header checksum").isEqualTo(0xffff);
+            if (mss < 0) {
+                mss = inner.length - 54;
+            }
+            assertThat(ib.getInt(38)).as("seq").isEqualTo(p.seq() + i * mss);
+            int flags = inner[47] & 0xff;
+            assertThat(flags & 0x09).as("FIN/PSH only on the last").isEqualTo(i == n - 1 ? p.tcpFlags() & 0x09 : 0);
             assertThat(Packet.fold(Packet.sum(inner, 34, inner.length - 34,
-                    Packet.pseudo(inner, 14, false, 6, inner.length - 34)))).isEqualTo(0xffff);
+                    Packet.pseudo(inner, 14, false, 6, inner.length - 34)))).as("TCP checksum").isEqualTo(0xffff);
+            if (i < n - 1) {
+                assertThat(d.length).as("all but the last of one size").isEqualTo(datagrams.get(0).length);
+            }
             payload.write(inner, 54, inner.length - 54);
         }
-        assertThat(ports).as("one source port for the whole flow").hasSize(1);
         assertThat(payload.toByteArray()).isEqualTo(p.payloadBytes());
     }
 
@@ -234,6 +334,7 @@ class VxlanTest {
         Probe.write(b, 8, Probe.REQUEST, true, 77, 4790, 123456789L);
         assertThat(Probe.type(b, 8, 24)).isEqualTo(Probe.REQUEST);
         assertThat(Probe.full(b, 8)).isTrue();
+        assertThat(Probe.checksummed(b, 8)).as("our datagrams always carry UDP checksums").isTrue();
         assertThat(Probe.seq(b, 8)).isEqualTo(77);
         assertThat(Probe.replyPort(b, 8)).isEqualTo(4790);
         assertThat(Probe.sent(b, 8)).isEqualTo(123456789L);

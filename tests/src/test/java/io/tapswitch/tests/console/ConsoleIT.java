@@ -397,6 +397,13 @@ class ConsoleIT {
                     .containsExactlyInAnyOrder("vm1@ts-vm1-0", "vm2@ts-vm2-0"));
             assertThat(drawnPorts()).contains("ts-vm1-0", "ts-vm2-0");
             assertThat(page.executeScript("return window.__sameDocument === true")).as("the page was not reloaded").isEqualTo(true);
+            // Issue 17: each VM's edge to its port is a thin line, not a grey slab, and the labels
+            // of the VMs and of the stations on one port do not cover each other.
+            page.findElement(By.id("fit-view")).click();
+            eventually().untilAsserted(() -> {
+                Drawing.assertEdgesAreLines(page);
+                Drawing.assertLabelsApart(page, 2 + 2 + PORTS);
+            });
         } finally {
             agent.labs().down("two-vms");
         }

@@ -30,6 +30,11 @@ final class Rest {
         return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
     }
 
+    JsonNode post(String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     private JsonNode send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> res = client.send(request.timeout(Duration.ofSeconds(10)).build(),

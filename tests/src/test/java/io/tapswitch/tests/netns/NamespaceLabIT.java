@@ -138,7 +138,7 @@ class NamespaceLabIT {
     @Order(5)
     void shutdownLeavesNothingBehind() throws Exception {
         List<Thread> workers = lab.agent().view().threads();
-        assertThat(workers).hasSize(HOSTS).allMatch(Thread::isAlive);
+        assertThat(workers).as("one event loop for %d ports", HOSTS).hasSize(1).allMatch(Thread::isAlive);
         lab.close();
         lab = null;
         assertThat(workers).noneMatch(Thread::isAlive);

@@ -208,7 +208,10 @@ class KernelVxlanIT {
             assertThat(p.dontFragment()).as("DF").isTrue();
             assertThat(p.destinationPort()).isEqualTo(PORT);
             assertThat(p.sourcePort()).isBetween(49152, 65535);
-            assertThat(p.udpChecksum()).isZero();
+            // No assertion on the UDP checksum: the endpoint sends through UDP sockets with UDP
+            // segmentation, which the kernel allows only with checksums on, so it fills one in (RFC
+            // 7348 §5 says SHOULD be zero; receivers take either). On a veth it stays the partial
+            // sum the capture sees here, and the kernel VTEP's answers above show it accepted.
         });
         assertThat(theirs).allSatisfy(p -> assertThat(p.vni()).isEqualTo(VNI));
     }
