@@ -144,7 +144,7 @@ measure() {
   THREADS[$n]=$(awk '/^Threads:/ { print $2 }' "$status")
   FDS[$n]=$(find "/proc/$agent_pid/fd" -mindepth 1 -maxdepth 1 | wc -l)
   NAMES[$n]=$(cat /proc/"$agent_pid"/task/*/comm 2>/dev/null | sed 's/[0-9]\+$/N/' | sort | uniq -c | sort -rn |
-    awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }')
+    awk '{ n = $1; sub(/^ *[0-9]+ /, ""); printf "%s%s x%s", sep, $0, n; sep = ", " }')
   log "$n ports: VmRSS ${RSS[$n]} kB, VmHWM ${HWM[$n]} kB, ${THREADS[$n]} threads, ${FDS[$n]} fds, up in ${STARTUP[$n]} s"
   log "  threads by name: ${NAMES[$n]}"
 }

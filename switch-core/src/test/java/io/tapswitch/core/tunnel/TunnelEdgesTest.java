@@ -6,7 +6,7 @@ import io.tapswitch.core.frame.Frames;
 import io.tapswitch.core.frame.VnetHeader;
 import io.tapswitch.core.offload.Packet;
 import io.tapswitch.core.port.Refusal;
-import io.tapswitch.core.sys.DatagramMessage;
+import io.tapswitch.core.sys.GsoMessages;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -38,7 +38,7 @@ class TunnelEdgesTest {
     private final Encapsulation encapsulation = new Encapsulation();
 
     private byte[] datagram(int slot) {
-        DatagramMessage m = encapsulation.messages();
+        GsoMessages m = encapsulation.messages();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < m.pieces(slot); i++) {
             out.writeBytes(new Pointer(m.pieceBase(slot, i)).getByteArray(0, (int) m.pieceLength(slot, i)));
@@ -47,7 +47,7 @@ class TunnelEdgesTest {
     }
 
     private static int vniOf(byte[] datagram) {
-        return ByteBuffer.wrap(datagram).getInt(12) >>> 8;
+        return ByteBuffer.wrap(datagram).getInt(4) >>> 8;
     }
 
     @Test
@@ -55,14 +55,14 @@ class TunnelEdgesTest {
         VniMap vnis = VniMap.of(10000, Map.of(30, 777));
         frame.load(Arrays.copyOf(Frames.tagged(BCAST, H1, 0x8100, 30, 0x88b5, 0), 18));
         assertThat(encapsulation.prepare(frame, vnis, 1450)).isEqualTo(1);
-        encapsulation.fill(frame, 0, PEER, 4789);
+        encapsulation.fill(frame, 0, PEER, 4789, false);
         assertThat(vniOf(datagram(0))).isEqualTo(777);
 
         frame.load(Frames.ethernet(BCAST, H1, 0x88b5, 0));
         assertThat(encapsulation.prepare(frame, vnis, 1450)).isEqualTo(1);
-        encapsulation.fill(frame, 0, PEER, 4789);
+        encapsulation.fill(frame, 0, PEER, 4789, false);
         assertThat(vniOf(datagram(0))).isEqualTo(10000);
-        assertThat(datagram(0)).hasSize(16 + 60);
+        assertThat(datagram(0)).hasSize(8 + 60);
 
         frame.load(Arrays.copyOf(Frames.ethernet(BCAST, H1, 0x88b5, 0), 13));
         assertThat(encapsulation.prepare(frame, vnis, 1450)).isNegative();
@@ -72,7 +72,7 @@ class TunnelEdgesTest {
     void vni0IsAVniLikeAnyOther() {
         frame.load(Frames.ethernet(BCAST, H1, 0x0806, 46));
         assertThat(encapsulation.prepare(frame, VniMap.explicit(Map.of(0, 0)), 1450)).isEqualTo(1);
-        encapsulation.fill(frame, 0, PEER, 4789);
+        encapsulation.fill(frame, 0, PEER, 4789, false);
         assertThat(vniOf(datagram(0))).isZero();
     }
 
@@ -84,9 +84,9 @@ class TunnelEdgesTest {
 
         frame.load(Frames.ethernet(BCAST, H1, 0x88b5, 46));
         encapsulation.prepare(frame, VniMap.defaults(), 1450);
-        encapsulation.fill(frame, 0, PEER, 4789);
+        encapsulation.fill(frame, 0, PEER, 4789, false);
         assertThat(encapsulation.messages().pieces(0)).isEqualTo(2);
-        assertThat(datagram(0)).hasSize(16 + 60);
+        assertThat(datagram(0)).hasSize(8 + 60);
     }
 
     @Test
@@ -94,10 +94,10 @@ class TunnelEdgesTest {
         Packet p = Packet.tcp4().payload(65 * 1000).gso(VnetHeader.GSO_TCPV4, 1000);
         p.load(frame);
         assertThat(encapsulation.prepare(frame, VniMap.defaults(), 1450)).isEqualTo(65);
-        assertThat(encapsulation.fill(frame, 0, PEER, 4789)).isEqualTo(Encapsulation.SLOTS);
-        assertThat(encapsulation.fill(frame, 64, PEER, 4789)).isEqualTo(1);
+        assertThat(encapsulation.fill(frame, 0, PEER, 4789, false)).isEqualTo(Encapsulation.SLOTS);
+        assertThat(encapsulation.fill(frame, 64, PEER, 4789, false)).isEqualTo(1);
         byte[] last = datagram(0);
-        assertThat(ByteBuffer.wrap(last).getInt(16 + 14 + 20 + 4)).as("sequence number of segment 64")
+        assertThat(ByteBuffer.wrap(last).getInt(8 + 14 + 20 + 4)).as("sequence number of segment 64")
                 .isEqualTo(0x10000000 + 64 * 1000);
     }
 
