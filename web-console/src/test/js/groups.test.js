@@ -10,7 +10,7 @@ import {
 import { labelSpacing } from '../../main/resources/webroot/js/layout.js';
 import { find, normalMac } from '../../main/resources/webroot/js/search.js';
 import { applySnapshot, initialState } from '../../main/resources/webroot/js/state.js';
-import { entry, portView } from './fixtures.js';
+import { clusterFabric, entry, portView, stateWith, vtepView } from './fixtures.js';
 
 const VLANS = [10, 20, 30, 40];
 
@@ -137,4 +137,28 @@ test('search: a port by name, a VLAN by number, a station by MAC in any spelling
   assert.equal(find(s, '  '), null);
   assert.equal(normalMac('0274.7300.0001'), '02:74:73:00:00:01');
   assert.equal(normalMac('tscs-p1'), null);
+});
+
+test('in a fabric, a host at lab scale nests its VLAN groups in its box; another host\'s groups keep its prefix', () => {
+  const many = (prefix) => Array.from({ length: 48 }, (_, i) => portView(`${prefix}${i + 1}`, { vlan: VLANS[i % 2] }));
+  const s = stateWith({
+    ports: [...many('a'), vtepView('b')],
+    entries: [entry('02:00:00:00:00:01', 10, 'a1')],
+    fabric: clusterFabric('a', ['b']),
+    remote: { b: { ports: many('b'), entries: [entry('02:00:00:00:00:02', 20, 'b2')] } },
+  });
+  const g = describe(s, { expanded: new Set(['host:b/port:b2']) });
+  const node = (id) => g.nodes.find((n) => n.data.id === id);
+  assert.equal(node('group:vlan10').data.parent, 'host:a');
+  assert.equal(node('port:a1').data.parent, 'group:vlan10');
+  assert.equal(node('host:b/group:vlan20').data.parent, 'host:b');
+  assert.equal(node('host:b/port:b2').data.parent, 'host:b/group:vlan20');
+  assert.equal(node('port:vtep-b').data.parent, 'group:trunk');
+  assert.ok(node('count:a1'), 'this host\'s station counted');
+  assert.equal(node('host:b/mac:b2/02:00:00:00:00:02').data.parent, 'host:b/group:vlan20', 'b\'s expanded port lists its station');
+  // The two hosts' drawings do not overlap.
+  const xs = (host) => g.nodes.filter((n) => n.data.host === host && g.positions.has(n.data.id)).map((n) => g.positions.get(n.data.id).x);
+  assert.ok(Math.max(...xs(null)) < Math.min(...xs('b')));
+  // Each host keeps its own slots.
+  assert.ok([...g.slots.keys()].includes('#vlan10') && [...g.slots.keys()].includes('host:b/#vlan10'));
 });

@@ -61,12 +61,15 @@ export class EventFeed {
       const { value, done } = await reader.read();
       if (done) return;
       buffer += value.replace(/\r\n?/g, '\n');
+      // One chunk may hold thousands of events (a burst of learned MACs): the buffer is cut once
+      // per chunk, not once per event, which would copy it over and over.
+      let start = 0;
       let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        this.dispatch(block);
+      while ((end = buffer.indexOf('\n\n', start)) >= 0) {
+        this.dispatch(buffer.slice(start, end));
+        start = end + 2;
       }
+      buffer = buffer.slice(start);
     }
   }
 

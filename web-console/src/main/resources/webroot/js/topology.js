@@ -500,11 +500,16 @@ export class TopologyView {
       this.zoomTimer = null;
       const next = new Set();
       if (this.cy.zoom() >= EXPAND_ZOOM) {
+        // The ports in view nearest to its centre, the one zoomed into first.
         const view = this.cy.extent();
+        const cx = (view.x1 + view.x2) / 2;
+        const cy = (view.y1 + view.y2) / 2;
+        const inView = [];
         this.cy.nodes('.port').forEach((n) => {
           const p = n.position();
-          if (next.size < MAX_ZOOM_EXPANDED && p.x >= view.x1 && p.x <= view.x2 && p.y >= view.y1 && p.y <= view.y2) next.add(n.id());
+          if (p.x >= view.x1 && p.x <= view.x2 && p.y >= view.y1 && p.y <= view.y2) inView.push([Math.hypot(p.x - cx, p.y - cy), n.id()]);
         });
+        inView.sort((a, b) => a[0] - b[0]).slice(0, MAX_ZOOM_EXPANDED).forEach(([, id]) => next.add(id));
       }
       const same = next.size === this.zoomExpanded.size && [...next].every((id) => this.zoomExpanded.has(id));
       if (same) return;

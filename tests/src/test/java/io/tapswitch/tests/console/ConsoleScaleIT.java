@@ -321,6 +321,25 @@ class ConsoleScaleIT {
         eventually().untilAsserted(() -> assertThat(drawn("ports")).hasSize(PORTS));
     }
 
+    /** Zoomed into a few ports, their stations are listed; zoomed out again, they are counted again. */
+    @Test
+    @Order(8)
+    void zoomingIntoPortsListsTheirStations() {
+        page.executeScript("window.tapswitch.selectPort(null)");
+        page.findElement(By.id("fit-view")).click();
+        eventually().untilAsserted(() -> assertThat(drawn("hosts")).isEmpty());
+        page.executeScript("const cy = window.tapswitch.topology.cy; const p = cy.getElementById(arguments[0]).position();"
+                + " cy.zoom({level: 2.5, position: p}); cy.center(cy.getElementById(arguments[0]));", "port:" + port(77));
+        eventually().untilAsserted(() -> {
+            List<Map<String, Object>> hosts = drawn("hosts");
+            assertThat(hosts).extracting(h -> h.get("port")).contains(port(77));
+            assertThat(hosts.stream().map(h -> h.get("port")).distinct().count()).isBetween(1L, 12L);
+            Drawing.assertLabelsApart(page, 10);
+        });
+        page.findElement(By.id("fit-view")).click();
+        eventually().untilAsserted(() -> assertThat(drawn("hosts")).isEmpty());
+    }
+
     /**
      * Counters of 256 ports each second, and a burst of learned MACs, do not freeze the page: a
      * 20 ms timer in the page is never held up for long while they arrive.
