@@ -103,13 +103,6 @@ final class EventLoop implements Runnable, AutoCloseable {
     private final long[] retryAt = new long[MacTable.MAX_PORTS];
     private final int[] errorRounds = new int[MacTable.MAX_PORTS];
     private int parked;
-    /**
-     * Ports whose last read ended with frames still held in user space ({@link Port#hasPending()}):
-     * their descriptor may poll empty, so the next pass serves them without waiting for it.
-     */
-    private final SwitchPort[] again = new SwitchPort[MacTable.MAX_PORTS];
-    private int againCount;
-    private final SwitchPort[] serving = new SwitchPort[MacTable.MAX_PORTS];
     /** The earliest {@link #retryAt} of a parked port. */
     private long nextRetry;
 
@@ -217,18 +210,6 @@ final class EventLoop implements Runnable, AutoCloseable {
         if (n > 0) {
             owner.tick();
         }
-        if (againCount > 0) {
-            int count = againCount;
-            System.arraycopy(again, 0, serving, 0, count);
-            againCount = 0;
-            for (int i = 0; i < count; i++) {
-                SwitchPort port = serving[i];
-                serving[i] = null;
-                if (byId[port.id()] == port && polled[port.id()]) {
-                    busy |= serve(port, 0);
-                }
-            }
-        }
         for (int i = 0; i < n; i++) {
             long data = events.data(i);
             if (data == WAKEUP) {
@@ -271,20 +252,7 @@ final class EventLoop implements Runnable, AutoCloseable {
             return false;
         }
         errorRounds[id] = 0;
-        if (port.device().hasPending() && !queuedAgain(port)) {
-            again[againCount++] = port;
-            return true;
-        }
         return got > 0;
-    }
-
-    private boolean queuedAgain(SwitchPort port) {
-        for (int i = 0; i < againCount; i++) {
-            if (again[i] == port) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
@@ -320,7 +288,7 @@ final class EventLoop implements Runnable, AutoCloseable {
                 return total > 0 ? total : n;
             }
             total += n;
-            if ((n < max || n == 0) && !device.hasPending()) {
+            if (n < max || n == 0) {
                 break;
             }
         }

@@ -54,16 +54,6 @@ public interface Port extends AutoCloseable {
     }
 
     /**
-     * Whether frames already read from the descriptor wait in user space for the next receive call,
-     * so that the descriptor may poll empty while there is still something to read (a tunnel that
-     * reads many datagrams at once, say). A reader that stops before {@link #NOTHING} must come back
-     * to such a port without waiting for the descriptor.
-     */
-    default boolean hasPending() {
-        return false;
-    }
-
-    /**
      * Sends the frame as it now stands in {@code frame}. Returns 0 when the kernel took it, a
      * negated errno (for example -EAGAIN when the device's queue is full, -EIO when it is down), or
      * the {@link Refusal#code()} of a frame the port refuses by design (a VLAN its tunnel does not

@@ -442,12 +442,6 @@ public final class TunnelEndpoint implements Port {
         return gro ? GRO_BATCH : BATCH;
     }
 
-    /** Datagrams of the last GRO reads that no frame has taken yet. */
-    @Override
-    public boolean hasPending() {
-        return gro && pendingRead < pendingReads;
-    }
-
     /** Reads one datagram as {@link #receive(Frame[], int)} does. */
     @Override
     public int receive(Frame frame) {
@@ -520,8 +514,8 @@ public final class TunnelEndpoint implements Port {
      * rest of the reads waits for the next call) or the socket is empty.
      *
      * <p>So datagrams can wait here, read but not yet handed out, while the socket polls empty: a
-     * caller must keep calling while {@link #hasPending()} before it polls again, as the
-     * {@code EventLoop} does. That only happens when one call's reads hold more datagrams that do
+     * caller must keep calling until it gets {@link #NOTHING} before it polls again, as
+     * {@code PortWorker} does. That only happens when one call's reads hold more datagrams that do
      * not merge than {@link #GRO_BATCH} frames take (a burst of small UDP datagrams, say).
      */
     private int receiveMerged(Frame[] frames, int count) {

@@ -154,23 +154,6 @@ class EventLoopTest {
     }
 
     @Test
-    void framesAPortHoldsInUserSpaceAreReadWithoutWaitingForItsDescriptor() throws Exception {
-        try (Switch sw = new Switch(SwitchOptions.defaults())) {
-            MemoryPort a = MemoryPort.staging("a");
-            MemoryPort b = new MemoryPort("b");
-            for (int i = 0; i < 3 * EventLoop.BUDGET + 5; i++) {
-                a.inject(Frames.ethernet(BCAST, mac("02:00:00:00:00:01"), 0x0806, 46));
-            }
-            sw.addPort(b, PortConfig.enabled("b"));
-            // The first read empties a's descriptor; the rest wait behind hasPending(), more than
-            // one budget of them, and no other frame will ever make the descriptor readable again.
-            sw.addPort(a, PortConfig.enabled("a"));
-
-            assertThat(b.awaitSent(3 * EventLoop.BUDGET + 5, Duration.ofSeconds(5))).hasSize(3 * EventLoop.BUDGET + 5);
-        }
-    }
-
-    @Test
     void aFloodBetweenQueuedFramesKeepsItsPlaceOnTheBatchingPort() throws Exception {
         long hostB = mac("02:00:00:00:00:0b");
         long hostA = mac("02:00:00:00:00:0a");

@@ -49,8 +49,6 @@ public final class MemoryPort implements Port {
     private final boolean vnet;
     private final boolean recording;
     private final boolean batching;
-    /** Whether the first read takes everything from the descriptor, as a GRO tunnel's read does. */
-    private boolean staging;
     private final PortKind kind;
     private final int vtepAddress;
     private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
@@ -106,17 +104,6 @@ public final class MemoryPort implements Port {
      */
     public static MemoryPort batching(String name) {
         return new MemoryPort(name, true, true, PortKind.MEMORY, 0, true);
-    }
-
-    /**
-     * A recording port that reads like a tunnel with UDP GRO: its first receive call empties the
-     * descriptor (the eventfd polls empty) while frames still wait in user space, which
-     * {@link #hasPending()} reports.
-     */
-    public static MemoryPort staging(String name) {
-        MemoryPort port = new MemoryPort(name, true, true);
-        port.staging = true;
-        return port;
     }
 
     /** A port that keeps nothing it is sent and only counts it ({@link #sentCount()}): a benchmark's sink. */
@@ -213,7 +200,7 @@ public final class MemoryPort implements Port {
     @Override
     public synchronized int receive(Frame frame) {
         byte[] next = inbound.poll();
-        if ((staging || inbound.isEmpty()) && readable != null) {
+        if (inbound.isEmpty() && readable != null) {
             readable.drain();
         }
         if (next == null) {
@@ -221,11 +208,6 @@ public final class MemoryPort implements Port {
         }
         frame.load(next);
         return next.length;
-    }
-
-    @Override
-    public synchronized boolean hasPending() {
-        return staging && !inbound.isEmpty();
     }
 
     @Override
