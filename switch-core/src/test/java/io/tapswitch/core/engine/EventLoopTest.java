@@ -231,6 +231,82 @@ class EventLoopTest {
         }
     }
 
+    @Test
+    void aPortLeftAtTheBudgetIsServedAgainEvenWhenItsDescriptorNoLongerPolls() throws Exception {
+        try (Switch sw = new Switch(SwitchOptions.defaults())) {
+            StagingPort staging = new StagingPort("staging");
+            MemoryPort sink = MemoryPort.discarding("sink");
+            sw.addPort(sink, PortConfig.enabled("sink"));
+            sw.addPort(staging, PortConfig.enabled("staging"));
+            staging.stage(3 * EventLoop.BUDGET + 5, broadcastFrom(4));
+            awaitCount(sink, 3 * EventLoop.BUDGET + 5);
+        }
+    }
+
+    /**
+     * A port that, like a tunnel endpoint with GRO, reads everything off its descriptor on the first
+     * receive and hands the frames out over later calls: its descriptor stops polling readable while
+     * frames still wait in it.
+     */
+    private static final class StagingPort implements Port {
+        private final String name;
+        private final io.tapswitch.core.sys.EventFd readable;
+        private final java.util.ArrayDeque<byte[]> staged = new java.util.ArrayDeque<>();
+
+        StagingPort(String name) throws io.tapswitch.core.sys.NativeException {
+            this.name = name;
+            this.readable = new io.tapswitch.core.sys.EventFd();
+        }
+
+        synchronized void stage(int count, byte[] frame) {
+            for (int i = 0; i < count; i++) {
+                staged.add(frame);
+            }
+            readable.signal();
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public PortKind kind() {
+            return PortKind.MEMORY;
+        }
+
+        @Override
+        public int pollFd() {
+            return readable.fd();
+        }
+
+        @Override
+        public boolean vnetHeader() {
+            return true;
+        }
+
+        @Override
+        public synchronized int receive(Frame frame) {
+            readable.drain();
+            byte[] next = staged.poll();
+            if (next == null) {
+                return NOTHING;
+            }
+            frame.load(next);
+            return next.length;
+        }
+
+        @Override
+        public int send(Frame frame) {
+            return 0;
+        }
+
+        @Override
+        public void close() {
+            readable.close();
+        }
+    }
+
     private static void awaitCount(MemoryPort port, long count) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (port.sentCount() < count) {
