@@ -460,7 +460,7 @@ measure() {
   return 0
 }
 
-# Prints where the port threads (tapswitch-port-*) were when sampled: the top frame of each stack in
+# Prints where the forwarding threads (tapswitch-loop-*, tapswitch-port-* before event loops) were when sampled: the top frame of each stack in
 # a JFR recording's events of one kind. jdk.ExecutionSample sees threads running Java code;
 # jdk.NativeMethodSample sees those in native code (read, write, poll through JNA), where a port
 # thread waiting on, or copying through, the kernel is.
@@ -471,7 +471,7 @@ hot_frames() {
   for recording in "$@"; do
     [[ -s $recording ]] || { log "no recording at $recording"; continue; }
     jfr print --events "$event" "$recording" 2>/dev/null |
-      awk '/sampledThread = / { port = ($0 ~ /"tapswitch-port-/) }
+      awk '/sampledThread = / { port = ($0 ~ /"tapswitch-(loop|port)-/) }
            /stackTrace = \[/ && port { getline; sub(/^[ \t]+/, ""); sub(/[ \t]+line:.*/, ""); print }' >>"$tops"
   done
   echo "  $(wc -l <"$tops") samples of port threads"

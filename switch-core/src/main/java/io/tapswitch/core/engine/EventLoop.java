@@ -102,6 +102,18 @@ final class EventLoop implements Runnable, AutoCloseable {
     /** When a port out of the epoll set is looked at again ({@code System.nanoTime()}); 0 when it is in. */
     private final long[] retryAt = new long[MacTable.MAX_PORTS];
     private final int[] errorRounds = new int[MacTable.MAX_PORTS];
+    /**
+     * Ports whose last drain stopped at the budget rather than at "nothing more": served again in the
+     * next pass whether or not epoll reports them, because a port may hold frames it has read from
+     * its descriptor but not handed out yet (a tunnel endpoint's GRO staging), which no wait reports.
+     */
+    private int[] unfinished = new int[MacTable.MAX_PORTS];
+    private final boolean[] isUnfinished = new boolean[MacTable.MAX_PORTS];
+    private int unfinishedCount;
+    /** The previous pass's {@link #unfinished}, being served in this one (the two arrays swap). */
+    private int[] carried = new int[MacTable.MAX_PORTS];
+    private final int[] served = new int[MacTable.MAX_PORTS];
+    private int pass;
     private int parked;
     /** The earliest {@link #retryAt} of a parked port. */
     private long nextRetry;
@@ -207,8 +219,17 @@ final class EventLoop implements Runnable, AutoCloseable {
      */
     private boolean pass(int n) {
         boolean busy = false;
-        if (n > 0) {
+        if (n > 0 || unfinishedCount > 0) {
             owner.tick();
+        }
+        pass++;
+        int[] carry = unfinished;
+        unfinished = carried;
+        carried = carry;
+        int carriedCount = unfinishedCount;
+        unfinishedCount = 0;
+        for (int i = 0; i < carriedCount; i++) {
+            isUnfinished[carry[i]] = false;
         }
         for (int i = 0; i < n; i++) {
             long data = events.data(i);
@@ -219,6 +240,13 @@ final class EventLoop implements Runnable, AutoCloseable {
             SwitchPort port = byId[(int) data];
             if (port != null && polled[port.id()]) {
                 busy |= serve(port, events.events(i));
+            }
+        }
+        for (int i = 0; i < carriedCount; i++) {
+            int id = carry[i];
+            SwitchPort port = byId[id];
+            if (port != null && polled[id] && served[id] != pass) {
+                busy |= serve(port, 0);
             }
         }
         if (parked > 0) {
@@ -240,8 +268,9 @@ final class EventLoop implements Runnable, AutoCloseable {
      * what it read; takes it out of the set when it failed. Returns whether frames were read.
      */
     private boolean serve(SwitchPort port, int ready) {
-        int got = drain(port);
         int id = port.id();
+        served[id] = pass;
+        int got = drain(port);
         if (got < 0) {
             park(port, RETRY_NANOS);
             return false;
@@ -289,8 +318,12 @@ final class EventLoop implements Runnable, AutoCloseable {
             }
             total += n;
             if (n < max || n == 0) {
-                break;
+                return total;
             }
+        }
+        if (!isUnfinished[id]) {
+            isUnfinished[id] = true;
+            unfinished[unfinishedCount++] = id;
         }
         return total;
     }

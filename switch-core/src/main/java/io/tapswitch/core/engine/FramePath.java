@@ -21,6 +21,12 @@ import io.tapswitch.core.vlan.VlanTranslate;
  * takes the table's, a running capture its ring's). Several loops may run it at once, so it
  * keeps no state between frames; what a mirror copy puts aside lives in the thread's {@link Frame}.
  *
+ * <p>Sends to a port that sends in bursts (AF_PACKET) may be queued instead of made at once: when
+ * the caller passes its loop's {@link EgressBatches} and the send is the frame's last use (one
+ * egress, no mirror), the frame is queued there and marked {@link Frame#held}, and the loop sends
+ * each port's queue with one system call when its pass ends. Any other send to such a port sends
+ * its queue first, so a port's frames leave in the order they were decided.
+ *
  * <p>Two things happen here only for tunnels and offloads. A frame a tunnel endpoint read is first
  * attributed to the port of the remote VTEP that sent it ({@link Frame#tunnelSource}, looked up in
  * the topology), or counted against the endpoint's port when it came from no known VTEP or the

@@ -514,8 +514,8 @@ public final class TunnelEndpoint implements Port {
      * rest of the reads waits for the next call) or the socket is empty.
      *
      * <p>So datagrams can wait here, read but not yet handed out, while the socket polls empty: a
-     * caller must keep calling until it gets {@link #NOTHING} before it polls again, as
-     * {@code PortWorker} does. That only happens when one call's reads hold more datagrams that do
+     * caller must keep calling until it gets {@link #NOTHING} before it polls again; the
+     * {@code EventLoop} serves a port its budget stopped again in the next pass for that. That only happens when one call's reads hold more datagrams that do
      * not merge than {@link #GRO_BATCH} frames take (a burst of small UDP datagrams, say).
      */
     private int receiveMerged(Frame[] frames, int count) {
