@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The user a lab's QEMU processes run as, who also owns the lab's TAPs ({@code TUNSETOWNER}), so
@@ -67,11 +69,29 @@ public record GuestUser(String name, int uid, int gid, boolean switchUser) {
         return full;
     }
 
-    /** Hands {@code dir} to this user when QEMU runs as someone else than the agent: it writes its logs and sockets there. */
-    public void own(Path dir) throws IOException {
-        if (switchUser) {
-            Files.setAttribute(dir, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-            Files.setAttribute(dir, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+    /**
+     * Hands {@code dir} to this user when QEMU runs as someone else than the agent: it writes its
+     * logs and sockets there. The directories above it must let that user through: those inside the
+     * agent's own {@code agentDirectory} are made searchable (never listable) by others, and one
+     * further up that is not is reported rather than changed.
+     */
+    public void own(Path dir, Path agentDirectory) throws IOException {
+        if (!switchUser) {
+            return;
+        }
+        Files.setAttribute(dir, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(dir, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+        for (Path p = dir.getParent(); p != null; p = p.getParent()) {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+            if (perms.contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                continue;
+            }
+            if (agentDirectory == null || !p.startsWith(agentDirectory)) {
+                throw new IllegalStateException("guests run as '" + name + "' and cannot reach " + dir + ": " + p
+                        + " is not searchable by others (chmod o+x, or another state directory)");
+            }
+            perms.add(PosixFilePermission.OTHERS_EXECUTE);
+            Files.setPosixFilePermissions(p, perms);
         }
     }
 

@@ -92,7 +92,7 @@ public class VmManager {
         checkTunDevice(user);
         try {
             Files.createDirectories(dir);
-            user.own(dir);
+            user.own(dir, stateRoot.getParent());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
