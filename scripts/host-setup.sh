@@ -9,31 +9,9 @@
 # Usage (as root): scripts/host-setup.sh
 set -euo pipefail
 
-# Debian packages the test suites need. Edit this list when a test starts
-# calling a new tool.
-PACKAGES=(
-  openjdk-17-jdk-headless  # the build's JDK, for the 'mvn verify' that follows this script
-  maven                    # the build itself
-  docker.io                # engine for the lab's host containers
-  tini                     # docker-init, which reaps background processes in lab hosts
-  iproute2                 # ip link / ip netns for moving netdevs into containers
-  util-linux               # nsenter
-  busybox-static           # the whole userland of the FROM-scratch host image
-  tcpdump                  # frame captures inside hosts
-  iputils-ping             # ping and ping -6 run by the namespace ITs inside their hosts
-  netcat-openbsd           # nc -N (close on EOF) for the namespace ITs' TCP transfers
-  iperf3                   # throughput scenarios
-  vde2                     # vde_switch, a user-space peer that bench/run.sh measures tapswitch against
-  gcc                      # builds the C reference forwarder (../shared/perf-reference/tapfwd.c) for bench/run.sh
-  qemu-system-x86          # VM scenarios with real TAP-attached guests
-  linux-image-amd64        # a kernel for the QEMU guests
-  ethtool                  # offload inspection on TAP devices
-  iptables                 # the fabric ITs cut the cluster's TCP or the tunnel's UDP inside an agent's namespace
-  procps                   # sysctl, pgrep
-  kmod                     # modprobe
-  chromium                 # the headless browser the web console's tests drive
-  chromium-driver          # its WebDriver server (/usr/bin/chromedriver), used instead of a download
-)
+# The package lists (and apt_retry, missing_packages) are shared with bin/tapswitch's demo set-up.
+# shellcheck source=packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/packages.sh"
 
 # Node runs the web console's unit tests ('node --test', from 'mvn verify'; Node 18 or newer).
 # Debian's nodejs is installed only where no node is on the PATH: a newer Node that came another
@@ -43,7 +21,6 @@ NODE_MIN_MAJOR=18
 
 DOCKERD_LOG=/var/log/tapswitch-dockerd.log
 DOCKER_WAIT_SECONDS=60
-APT_LOCK_RETRIES=30
 
 log() { printf '[host-setup] %s\n' "$*"; }
 
@@ -54,28 +31,9 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 
-# Another apt run (an image's unattended upgrade, a parallel setup) may hold
-# the dpkg lock for a while; waiting is better than failing the whole run.
-apt_retry() {
-  local attempt
-  for ((attempt = 1; attempt <= APT_LOCK_RETRIES; attempt++)); do
-    if apt-get -o DPkg::Lock::Timeout=60 "$@"; then
-      return 0
-    fi
-    log "apt-get $1 failed (attempt $attempt/$APT_LOCK_RETRIES), retrying in 10 s"
-    sleep 10
-  done
-  return 1
-}
-
 install_packages() {
   local missing=()
-  local pkg
-  for pkg in "${PACKAGES[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-      missing+=("$pkg")
-    fi
-  done
+  mapfile -t missing < <(missing_packages "${PACKAGES[@]}")
   if ! command -v node >/dev/null 2>&1; then
     missing+=("$NODE_PACKAGE")
   fi
@@ -106,8 +64,10 @@ ensure_tun() {
   if [[ ! -c /dev/net/tun ]]; then
     mkdir -p /dev/net
     mknod /dev/net/tun c 10 200
-    chmod 0666 /dev/net/tun
   fi
+  # As Debian's udev leaves it: the agent running as its own user, and unprivileged QEMU, open it
+  # (what they may do with it is the kernel's capability check, not the file mode).
+  chmod 0666 /dev/net/tun
   if ! (: <>/dev/net/tun) 2>/dev/null; then
     log "/dev/net/tun exists but cannot be opened" >&2
     exit 1

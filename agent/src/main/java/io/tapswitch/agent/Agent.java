@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tapswitch.agent.api.ApiAccess;
 import io.tapswitch.agent.api.ApiServer;
+import io.tapswitch.agent.api.VertxGaugeWarnings;
 import io.tapswitch.agent.attach.AutoAttach;
 import io.tapswitch.agent.attach.LinkMonitor;
 import io.tapswitch.agent.bridge.BridgeServer;
@@ -78,6 +79,7 @@ public final class Agent implements AutoCloseable {
      * left running (re-attached). On failure everything started so far is stopped and the cause thrown.
      */
     public static Agent start(AgentConfig config, AgentOptions options) throws Exception {
+        VertxGaugeWarnings.install();
         AgentOptions opts = new AgentOptions(options);
         HttpSpec http = opts.http() != null ? opts.http() : config.http();
         ClusterSpec cluster = config.cluster();

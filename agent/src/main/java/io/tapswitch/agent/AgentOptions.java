@@ -19,8 +19,12 @@ import java.util.Objects;
  * without root and without touching the kernel.
  */
 public final class AgentOptions {
-    /** Default {@link #stateDirectory()}: {@code /run} is emptied at boot, like the guests it describes. */
-    public static final Path DEFAULT_STATE_DIRECTORY = Path.of("/run/tapswitch");
+    /**
+     * Default {@link #stateDirectory()}: the directory systemd made for the service
+     * ({@code RuntimeDirectory=tapswitch} sets {@code $RUNTIME_DIRECTORY}, owned by the service's
+     * user), else {@code /run/tapswitch}. {@code /run} is emptied at boot, like the guests it describes.
+     */
+    public static final Path DEFAULT_STATE_DIRECTORY = runtimeDirectory(System.getenv("RUNTIME_DIRECTORY"));
     /** Default {@link #qemuBinary()}, looked up on the {@code PATH}. */
     public static final String DEFAULT_QEMU_BINARY = QemuCommand.DEFAULT_BINARY;
 
@@ -31,6 +35,14 @@ public final class AgentOptions {
     private DeviceOpener deviceOpener = SystemDevices.INSTANCE;
 
     public AgentOptions() {
+    }
+
+    /** The first of systemd's colon-separated {@code $RUNTIME_DIRECTORY} paths, or {@code /run/tapswitch}. */
+    static Path runtimeDirectory(String fromSystemd) {
+        if (fromSystemd == null || fromSystemd.isBlank()) {
+            return Path.of("/run/tapswitch");
+        }
+        return Path.of(fromSystemd.split(":")[0]);
     }
 
     /** A copy of {@code other}. */

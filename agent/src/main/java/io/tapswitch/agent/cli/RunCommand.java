@@ -45,6 +45,10 @@ public final class RunCommand implements Callable<Integer> {
             agent = Agent.start(cfg, new AgentOptions().setConfigFile(config));
         } catch (Exception e) {
             System.err.println("error: cannot start switch '" + cfg.name() + "': " + e.getMessage());
+            String hint = privilegeHint(String.valueOf(e.getMessage()));
+            if (hint != null) {
+                System.err.println(hint);
+            }
             shutdown.cleaned();
             return 1;
         }
@@ -61,5 +65,18 @@ public final class RunCommand implements Callable<Integer> {
             shutdown.cleaned();
         }
         return 0;
+    }
+
+    /** What to do about a start that failed for want of privilege, or null when it did not. */
+    static String privilegeHint(String message) {
+        if (message.contains("/dev/net/tun") && message.contains("Permission denied")) {
+            return "hint: /dev/net/tun must be readable and writable by the agent's user: Debian's udev makes it"
+                    + " 0666 (chmod 0666 /dev/net/tun)";
+        }
+        if (message.contains("Operation not permitted")) {
+            return "hint: the agent needs CAP_NET_ADMIN and CAP_NET_RAW: run it as root or as the tapswitch service"
+                    + " (docs/privileges.md)";
+        }
+        return null;
     }
 }

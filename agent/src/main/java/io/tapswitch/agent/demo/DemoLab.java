@@ -34,6 +34,7 @@ public final class DemoLab implements AutoCloseable {
     public static final String VM_LAB = "vm-configs/two-vms.yaml";
 
     private final List<Netns> hosts = new ArrayList<>();
+    private final List<String> created = new ArrayList<>();
     private final List<Labs.VmView> vms = new ArrayList<>();
     private LabFile vmLab;
     private Agent agent;
@@ -82,7 +83,14 @@ public final class DemoLab implements AutoCloseable {
     private void build(int count, HttpSpec http) throws Exception {
         List<PortSpec> ports = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
-            ports.add(new PortSpec(portName(i), PortSpec.PortKindSpec.TAP, PortSpec.CreateMode.CREATE, false, true));
+            // The TAP gets its host's MAC before anything brings it up: up with the kernel's random
+            // MAC, it would send router solicitations and MLD reports that the switch learns as a
+            // second, phantom station on the port. The switch then attaches ('auto') to it, brings
+            // it up and removes it when it stops, as it does with a TAP it created.
+            HostCommand.check("ip", "tuntap", "add", "dev", portName(i), "mode", "tap");
+            created.add(portName(i));
+            HostCommand.check("ip", "link", "set", "dev", portName(i), "address", mac(i));
+            ports.add(new PortSpec(portName(i), PortSpec.PortKindSpec.TAP, PortSpec.CreateMode.AUTO, false, true));
         }
         agent = Agent.start(new AgentConfig("demo", null, null, null, ports, null, null), new AgentOptions().setHttp(http));
         for (int i = 1; i <= count; i++) {
@@ -170,6 +178,13 @@ public final class DemoLab implements AutoCloseable {
             ns.close();
         }
         hosts.clear();
+        // TAPs made before an agent that then failed to start are still here, and still persistent.
+        for (String tap : created) {
+            if (io.tapswitch.core.sys.NetDevice.exists(tap)) {
+                HostCommand.run(List.of("ip", "link", "del", tap));
+            }
+        }
+        created.clear();
         if (failure != null) {
             throw failure;
         }

@@ -45,9 +45,10 @@ public class AccelProbe {
 
     /**
      * The concrete accelerator for {@code requested}: explicit choices are
-     * honoured as given, {@code auto} is probed once using the guest kernel.
+     * honoured as given, {@code auto} is probed once using the guest kernel, booted as {@code user}
+     * (who may lack access to {@code /dev/kvm} that the agent has).
      */
-    public Accel resolve(Accel requested, String kernel, String initrd) {
+    public Accel resolve(Accel requested, String kernel, String initrd, GuestUser user) {
         if (requested != Accel.AUTO) {
             return requested;
         }
@@ -56,7 +57,7 @@ public class AccelProbe {
             known = readCache();
         }
         if (known == null) {
-            known = kvmDeviceOpens() && kernel != null && probeBoot(kernel, initrd) ? Accel.KVM : Accel.TCG;
+            known = kvmDeviceOpens() && kernel != null && probeBoot(kernel, initrd, user) ? Accel.KVM : Accel.TCG;
             writeCache(known);
         }
         cached = known;
@@ -71,7 +72,7 @@ public class AccelProbe {
         }
     }
 
-    private boolean probeBoot(String kernel, String initrd) {
+    private boolean probeBoot(String kernel, String initrd, GuestUser user) {
         List<String> args = new ArrayList<>(List.of(qemuBinary, "-machine", "q35", "-accel", "kvm", "-cpu", "host",
                 "-m", "128", "-nodefaults", "-nographic", "-no-reboot", "-kernel", kernel));
         if (initrd != null) {
@@ -80,7 +81,7 @@ public class AccelProbe {
         args.addAll(List.of("-append", "console=ttyS0 panic=-1 ts.probe=1", "-serial", "stdio", "-monitor", "none"));
         Process process;
         try {
-            process = new ProcessBuilder(args).redirectErrorStream(true)
+            process = new ProcessBuilder(user.launch(args)).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         } catch (IOException e) {
             return false;

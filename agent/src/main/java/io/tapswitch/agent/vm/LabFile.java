@@ -27,8 +27,10 @@ import java.util.Objects;
  * @param guest   defaults shared by all VMs
  * @param vms     the guests, in start order
  * @param mirrors port mirroring sessions the switch should set up for the lab
+ * @param user    the user the lab's QEMU processes run as and who owns its TAPs; only an agent
+ *                running as root may name one (default {@value GuestUser#DEFAULT_USER}), see {@link GuestUser}
  */
-public record LabFile(String name, Guest guest, List<Vm> vms, List<Mirror> mirrors) {
+public record LabFile(String name, Guest guest, List<Vm> vms, List<Mirror> mirrors, String user) {
 
     /** Memory in MiB when neither the VM nor the guest defaults say otherwise. */
     public static final int DEFAULT_MEMORY_MIB = 256;
@@ -227,7 +229,7 @@ public record LabFile(String name, Guest guest, List<Vm> vms, List<Mirror> mirro
         Guest g = new Guest(absolute(baseDir, guest.kernel()), absolute(baseDir, guest.initrd()),
                 absolute(baseDir, guest.disk()), guest.memory(), guest.vcpus(), guest.effectiveAccel(),
                 guest.effectiveMachine(), guest.append());
-        return new LabFile(name, g, resolved, mirrors);
+        return new LabFile(name, g, resolved, mirrors, user);
     }
 
     /**

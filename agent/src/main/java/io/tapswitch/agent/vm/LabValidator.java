@@ -22,6 +22,7 @@ final class LabValidator {
     static final int MAX_IFNAME = 15;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+    private static final Pattern USER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}");
     private static final Pattern MAC = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}");
     private static final Pattern IPV4_CIDR =
             Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)/(3[0-2]|[12]?\\d)");
@@ -43,6 +44,9 @@ final class LabValidator {
 
     private void checkLab(LabFile lab) {
         checkName("name", lab.name(), 64);
+        if (lab.user() != null && !USER.matcher(lab.user()).matches()) {
+            problem("user", "must be a user name (letters, digits, _ . -) but was '" + lab.user() + "'");
+        }
         LabFile.Guest g = lab.guest();
         checkRange("guest.memory", g.memory(), 32, 1 << 20);
         checkRange("guest.vcpus", g.vcpus(), 1, 256);

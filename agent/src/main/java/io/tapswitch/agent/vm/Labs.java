@@ -86,6 +86,11 @@ public final class Labs implements AutoCloseable {
         } catch (InvalidLabException e) {
             throw new InvalidRequestException("file", String.join("; ", e.problems()));
         }
+        try {
+            GuestUser.forLab(lab.user());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("user", e.getMessage());
+        }
         for (String port : lab.ports()) {
             if (control.config().port(port) != null) {
                 throw new ConflictException("port '" + port + "' of lab " + lab.name() + " already exists on the switch");

@@ -19,18 +19,22 @@ public class TapDevices {
     private static final Path SYS_NET = Path.of("/sys/class/net");
 
     /**
-     * Creates TAP {@code name} and sets it up. An existing TAP of that name is
+     * Creates TAP {@code name}, owned by {@code owner}, and sets it up. An existing TAP of that name is
      * reused so a half-finished earlier run does not block a new one; an
      * existing interface of another kind is an error.
      */
-    public void create(String name) {
+    public void create(String name, GuestUser owner) {
         if (exists(name)) {
             if (!isTap(name)) {
                 throw new IllegalStateException("interface " + name + " already exists and is not a TAP device");
             }
         } else {
-            HostCommand.check(List.of("ip", "tuntap", "add", "dev", name, "mode", "tap"));
+            HostCommand.check(List.of("ip", "tuntap", "add", "dev", name, "mode", "tap",
+                    "user", Integer.toString(owner.uid()), "group", Integer.toString(owner.gid())));
         }
+        // The host side of a lab TAP only carries the guest's frames to the switch: without IPv6 the
+        // host's stack sends nothing from it (router solicitations, MLD reports) when it comes up.
+        HostCommand.run(List.of("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".disable_ipv6=1"));
         HostCommand.check(List.of("ip", "link", "set", name, "up"));
     }
 

@@ -88,25 +88,28 @@ public class VmManager {
         if (previous.isPresent() && previous.get().vms().stream().anyMatch(v -> v.process().isPresent())) {
             throw new IllegalStateException("lab " + lab.name() + " is already up; run down first");
         }
+        GuestUser user = GuestUser.forLab(lab.user());
+        checkTunDevice(user);
         try {
             Files.createDirectories(dir);
+            user.own(dir, stateRoot.getParent());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
         Accel accel = accelProbe.resolve(lab.guest().effectiveAccel(), lab.vms().get(0).kernel(),
-                lab.vms().get(0).initrd());
+                lab.vms().get(0).initrd(), user);
         List<String> created = new ArrayList<>();
         List<String> attached = new ArrayList<>();
         List<LabState.VmRecord> started = new ArrayList<>();
         try {
             for (String port : lab.ports()) {
-                taps.create(port);
+                taps.create(port, user);
                 created.add(port);
                 attacher.attach(port);
                 attached.add(port);
             }
             for (LabFile.Vm vm : lab.vms()) {
-                started.add(start(lab, vm, accel, dir));
+                started.add(start(lab, vm, accel, dir, user));
             }
             LabState state = new LabState(lab.name(), started);
             state.write(dir);
@@ -192,13 +195,13 @@ public class VmManager {
         return GuestConsole.connect(console(lab, vm).socket());
     }
 
-    private LabState.VmRecord start(LabFile lab, LabFile.Vm vm, Accel accel, Path dir) {
+    private LabState.VmRecord start(LabFile lab, LabFile.Vm vm, Accel accel, Path dir, GuestUser user) {
         ConsolePaths console = ConsolePaths.in(dir, vm.name());
         Path qemuLog = dir.resolve(vm.name() + ".qemu.log");
         try {
             Files.deleteIfExists(console.socket());
             Files.deleteIfExists(console.log());
-            Process p = new ProcessBuilder(QemuCommand.build(qemuBinary, lab.guest(), vm, accel, console))
+            Process p = new ProcessBuilder(user.launch(QemuCommand.build(qemuBinary, lab.guest(), vm, accel, console)))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(qemuLog.toFile())
                     .redirectErrorStream(true)
@@ -230,6 +233,26 @@ public class VmManager {
     private static List<VmStatus> statuses(LabState state) {
         return state.vms().stream().map(v -> new VmStatus(state.lab(), v.name(), v.pid(),
                 v.process().isPresent() ? VmStatus.State.RUNNING : VmStatus.State.EXITED, v.ports())).toList();
+    }
+
+    /**
+     * QEMU opens {@code /dev/net/tun} itself, as the guests' user: with the 0600 some minimal
+     * systems leave it at, its only error would be a bare "Permission denied" in the QEMU log.
+     */
+    private static void checkTunDevice(GuestUser user) {
+        Path tun = Path.of("/dev/net/tun");
+        if (user.uid() == 0 || !Files.exists(tun)) {
+            return;
+        }
+        try {
+            if (!Files.getPosixFilePermissions(tun).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+                throw new IllegalStateException("guests run as '" + user.name() + "' and cannot open " + tun
+                        + " (mode " + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(tun))
+                        + "): make it 0666 as Debian's udev does (chmod 0666 /dev/net/tun; scripts/host-setup.sh does)");
+            }
+        } catch (IOException e) {
+            // Let QEMU report what it finds.
+        }
     }
 
     private static void checkFilesExist(LabFile lab) {

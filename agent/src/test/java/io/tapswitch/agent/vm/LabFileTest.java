@@ -118,6 +118,14 @@ class LabFileTest {
     }
 
     @Test
+    void readsTheGuestsUserAndRejectsAnythingButAUserName() {
+        assertThat(parse(VALID).user()).isNull();
+        assertThat(parse(VALID.replace("name: demo\n", "name: demo\nuser: alice\n")).user()).isEqualTo("alice");
+        assertThat(problemsOf(VALID.replace("name: demo\n", "name: demo\nuser: \"alice;id\"\n")))
+                .anyMatch(p -> p.startsWith("user: must be a user name"));
+    }
+
+    @Test
     void namesTheFieldOfAnOverlongPort() {
         String yaml = VALID.replace("port: ts-vm2-0", "port: a-very-long-port-name");
 
