@@ -264,6 +264,42 @@ class SegmenterEdgesTest {
         }
     }
 
+    /** The TCP checksum field of output frame {@code i} of the loaded frame, cut with partial checksums asked for. */
+    private int partialChecksumField(int i) {
+        segmenter.partialTcpChecksums(true);
+        try {
+            assertThat(prepare()).isPositive();
+            return ByteBuffer.wrap(written(i)).getShort(34 + 16) & 0xffff;
+        } finally {
+            segmenter.partialTcpChecksums(false);
+        }
+    }
+
+    private static int pseudoHeaderSum(byte[] segment) {
+        return Packet.fold(Packet.pseudo(segment, 14, false, 6, segment.length - 34));
+    }
+
+    @Test
+    void aSegmentOfExactlySixtyBytesMayLeaveWithAPartialChecksum() {
+        Packet.tcp4().payload(1006).gso(VnetHeader.GSO_TCPV4, 1000).load(frame);
+        int field = partialChecksumField(1);
+        byte[] last = written(1);
+        assertThat(last).hasSize(60);
+        assertThat(field).isEqualTo(pseudoHeaderSum(last));
+    }
+
+    @Test
+    void aSegmentWithTheReservedIpFlagKeepsItsFullChecksum() {
+        byte[] evil = Packet.tcp4().payload(3000).build();
+        evil[14 + 6] |= (byte) 0x80;
+        loadGso(evil, VnetHeader.GSO_TCPV4, 1000);
+        int field = partialChecksumField(0);
+        byte[] first = written(0);
+        assertThat(field).isNotEqualTo(pseudoHeaderSum(first));
+        assertThat(Packet.fold(Packet.sum(first, 34, first.length - 34, Packet.pseudo(first, 14, false, 6, first.length - 34))))
+                .isEqualTo(0xffff);
+    }
+
     @Test
     void aUdpSegmentWhoseChecksumComesToZeroSendsAllOnes() {
         // RFC 768: a computed checksum of 0 is sent as 0xffff, since 0 means "none".
