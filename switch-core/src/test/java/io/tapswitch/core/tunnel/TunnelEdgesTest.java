@@ -82,6 +82,7 @@ class TunnelEdgesTest {
         Packet.tcp4().payload(3000).gso(VnetHeader.GSO_TCPV4, 1000).load(frame);
         assertThat(encapsulation.prepare(frame, VniMap.defaults(), 1450)).isEqualTo(3);
         encapsulation.fill(frame, 0, PEER, 4789, false, true);
+        assertThat(datagram(0)).as("VXLAN header and a whole segment, the head written mid-buffer").hasSize(8 + 1054);
         byte[] partial = Arrays.copyOfRange(datagram(0), 8, 8 + 1054);
         int tcpLength = partial.length - 34;
         assertThat(ByteBuffer.wrap(partial).getShort(34 + 16) & 0xffff).as("the pseudo-header sum only")
