@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * that the L4 checks after them refuse anyway; {@code headLength() + mss > maxFrame} as {@code >=}
  * sets the MSS it already has; {@code maxFrame > 0} as {@code >= 0} (a bound of 0 then never leaves
  * room for a segment); and TCP's {@code l4 + 20 > end} computed with a minus (the data offset check
- * after it refuses the same frames).
+ * after it refuses the same frames); {@code mergeable}'s {@code segment > 0} as {@code >= 0} (a
+ * segment without payload is 54 bytes, below the 60 its next check asks for).
  */
 class SegmenterEdgesTest {
     private static final long DST = Frames.mac("02:00:00:00:00:02");
