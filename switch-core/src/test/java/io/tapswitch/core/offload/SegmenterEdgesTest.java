@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * that the L4 checks after them refuse anyway; {@code headLength() + mss > maxFrame} as {@code >=}
  * sets the MSS it already has; {@code maxFrame > 0} as {@code >= 0} (a bound of 0 then never leaves
  * room for a segment); and TCP's {@code l4 + 20 > end} computed with a minus (the data offset check
- * after it refuses the same frames).
+ * after it refuses the same frames); {@code mergeable}'s {@code segment > 0} as {@code >= 0} (a
+ * segment without payload is 54 bytes, below the 60 its next check asks for).
  */
 class SegmenterEdgesTest {
     private static final long DST = Frames.mac("02:00:00:00:00:02");
@@ -262,6 +263,42 @@ class SegmenterEdgesTest {
             }
             assertThatThrownBy(() -> segmenter.writeHead(n, dst, 0)).isInstanceOf(IndexOutOfBoundsException.class);
         }
+    }
+
+    /** The TCP checksum field of output frame {@code i} of the loaded frame, cut with partial checksums asked for. */
+    private int partialChecksumField(int i) {
+        segmenter.partialTcpChecksums(true);
+        try {
+            assertThat(prepare()).isPositive();
+            return ByteBuffer.wrap(written(i)).getShort(34 + 16) & 0xffff;
+        } finally {
+            segmenter.partialTcpChecksums(false);
+        }
+    }
+
+    private static int pseudoHeaderSum(byte[] segment) {
+        return Packet.fold(Packet.pseudo(segment, 14, false, 6, segment.length - 34));
+    }
+
+    @Test
+    void aSegmentOfExactlySixtyBytesMayLeaveWithAPartialChecksum() {
+        Packet.tcp4().payload(1006).gso(VnetHeader.GSO_TCPV4, 1000).load(frame);
+        int field = partialChecksumField(1);
+        byte[] last = written(1);
+        assertThat(last).hasSize(60);
+        assertThat(field).isEqualTo(pseudoHeaderSum(last));
+    }
+
+    @Test
+    void aSegmentWithTheReservedIpFlagKeepsItsFullChecksum() {
+        byte[] evil = Packet.tcp4().payload(3000).build();
+        evil[14 + 6] |= (byte) 0x80;
+        loadGso(evil, VnetHeader.GSO_TCPV4, 1000);
+        int field = partialChecksumField(0);
+        byte[] first = written(0);
+        assertThat(field).isNotEqualTo(pseudoHeaderSum(first));
+        assertThat(Packet.fold(Packet.sum(first, 34, first.length - 34, Packet.pseudo(first, 14, false, 6, first.length - 34))))
+                .isEqualTo(0xffff);
     }
 
     @Test

@@ -69,6 +69,31 @@ class TunnelEdgesTest {
     }
 
     @Test
+    void aProbeDatagramStartsWithItsUdpHeaderThenTheVxlanHeader() {
+        ByteBuffer buf = ByteBuffer.allocate(24);
+        Arrays.fill(buf.array(), (byte) 0xee);
+        Vxlan.writeHeaders(buf, 3, 50000, 4789, 0x123456, 100);
+        assertThat(java.util.HexFormat.of().formatHex(buf.array()))
+                .isEqualTo("ee".repeat(3) + "c350" + "12b5" + "0074" + "0000" + "08000000" + "12345600" + "ee".repeat(5));
+    }
+
+    @Test
+    void partialTcpChecksumsAreAskedForPerFill() {
+        Packet.tcp4().payload(3000).gso(VnetHeader.GSO_TCPV4, 1000).load(frame);
+        assertThat(encapsulation.prepare(frame, VniMap.defaults(), 1450)).isEqualTo(3);
+        encapsulation.fill(frame, 0, PEER, 4789, false, true);
+        assertThat(datagram(0)).as("VXLAN header and a whole segment, the head written mid-buffer").hasSize(8 + 1054);
+        byte[] partial = Arrays.copyOfRange(datagram(0), 8, 8 + 1054);
+        int tcpLength = partial.length - 34;
+        assertThat(ByteBuffer.wrap(partial).getShort(34 + 16) & 0xffff).as("the pseudo-header sum only")
+                .isEqualTo(Packet.fold(Packet.pseudo(partial, 14, false, 6, tcpLength)));
+        encapsulation.fill(frame, 0, PEER, 4789, false, false);
+        byte[] full = Arrays.copyOfRange(datagram(0), 8, 8 + 1054);
+        assertThat(Packet.fold(Packet.sum(full, 34, tcpLength, Packet.pseudo(full, 14, false, 6, tcpLength))))
+                .as("a full checksum verifies").isEqualTo(0xffff);
+    }
+
+    @Test
     void vni0IsAVniLikeAnyOther() {
         frame.load(Frames.ethernet(BCAST, H1, 0x0806, 46));
         assertThat(encapsulation.prepare(frame, VniMap.explicit(Map.of(0, 0)), 1450)).isEqualTo(1);
