@@ -30,6 +30,8 @@
 #                   variant NAME's agents get the JVM options in OPTS_NAME on top of JAVA_OPTS, e.g.
 #                   FABRICS="fabric nogro plain" OPTS_nogro=-Dtapswitch.udpGro=false \
 #                   OPTS_plain="-Dtapswitch.udpGro=false -Dtapswitch.udpSegmentation=false"
+#   DATAPATH_NAME   variant NAME's agents get this as their config's datapath section, e.g.
+#                   FABRICS="fabric two" DATAPATH_two="{threads: 2}" (two event loops per agent)
 #   PROFILE=1       record each fabric agent with Java Flight Recorder (OUT/<run>-<side>.jfr)
 #   JAR=...         the agent jar (default: agent/target/tapswitch-agent.jar, built if missing);
 #                   point it at a copy (its lib/ directory beside it) to keep building meanwhile
@@ -161,7 +163,8 @@ setup_kernel() {
 }
 
 agent_config() {
-  local side=$1 me=$2 peer=$3 mtu=$4
+  local side=$1 me=$2 peer=$3 mtu=$4 datapath=${5:-}
+  [[ -z $datapath ]] || echo "datapath: $datapath"
   cat <<EOF
 name: $P-$side
 http: {host: $me, port: 18080, token: "$TOKEN"}
@@ -177,8 +180,9 @@ setup_fabric() {
   base "$mtu"
   local opts_var="OPTS_$variant"
   local opts="$JAVA_OPTS ${!opts_var:-}"
-  agent_config a "$UA" "$UB" "$mtu" >"$OUT/a.yaml"
-  agent_config b "$UB" "$UA" "$mtu" >"$OUT/b.yaml"
+  local datapath_var="DATAPATH_$variant"
+  agent_config a "$UA" "$UB" "$mtu" "${!datapath_var:-}" >"$OUT/a.yaml"
+  agent_config b "$UB" "$UA" "$mtu" "${!datapath_var:-}" >"$OUT/b.yaml"
   local side
   for side in a b; do
     local ns=$NA; [[ $side == b ]] && ns=$NB
