@@ -4,8 +4,7 @@ import io.tapswitch.core.fdb.MacTable;
 import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.frame.Frames;
 import io.tapswitch.core.port.MemoryPort;
-import io.tapswitch.core.port.Port;
-import io.tapswitch.core.port.PortKind;
+import io.tapswitch.core.sys.Errno;
 import io.tapswitch.core.vlan.VlanConfig;
 import io.tapswitch.core.vlan.VlanSet;
 import org.junit.jupiter.api.AfterEach;
@@ -194,7 +193,9 @@ class DecisionEdgesTest {
 
     @Test
     void aCopyTheOutputPortRefusesIsCountedAsFailed() {
-        sw.addPassivePort(new RefusingPort("dead"), PortConfig.enabled("dead"));
+        MemoryPort dead = new MemoryPort("dead");
+        dead.refuseSends(-Errno.EIO);
+        sw.addPassivePort(dead, PortConfig.enabled("dead"));
         sw.addMirror(new MirrorConfig("m", Set.of("p1"), Set.of(), null, false, "dead", 0, 0));
         send("p1", Frames.ethernet(BCAST, H1, 0x0806, 46));
         assertThat(sw.mirrorStats("m").failed()).isEqualTo(1);
@@ -213,48 +214,5 @@ class DecisionEdgesTest {
                 .hasMessageStartingWith("outputVlan:");
         assertThatThrownBy(() -> new MirrorConfig("m", Set.of("a"), null, null, false, null, 1, 65536))
                 .hasMessageStartingWith("snaplen:");
-    }
-
-    /** A port whose every send fails, as a device that has gone away does. */
-    private static final class RefusingPort implements Port {
-        private final String name;
-
-        RefusingPort(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public PortKind kind() {
-            return PortKind.TAP;
-        }
-
-        @Override
-        public int pollFd() {
-            return -1;
-        }
-
-        @Override
-        public boolean vnetHeader() {
-            return true;
-        }
-
-        @Override
-        public int receive(Frame frame) {
-            return NOTHING;
-        }
-
-        @Override
-        public int send(Frame frame) {
-            return -io.tapswitch.core.sys.Errno.EIO;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

@@ -6,7 +6,6 @@ import io.tapswitch.core.frame.Frames;
 import io.tapswitch.core.frame.TunnelSource;
 import io.tapswitch.core.port.MemoryPort;
 import io.tapswitch.core.port.Port;
-import io.tapswitch.core.port.PortKind;
 import io.tapswitch.core.port.Refusal;
 import io.tapswitch.core.vlan.VlanConfig;
 import io.tapswitch.core.vlan.VlanSet;
@@ -194,10 +193,11 @@ class TunnelForwardingTest {
 
     @Test
     void aPortsRefusalToSendIsATxDropWithItsReason() {
-        RefusingPort refusing = new RefusingPort("vtep-c", Refusal.TOO_BIG_FOR_UNDERLAY);
+        MemoryPort refusing = MemoryPort.vtep("vtep-c", 0);
+        refusing.refuseSends(Refusal.TOO_BIG_FOR_UNDERLAY.code());
         sw.addPassivePort(refusing, PortConfig.enabled("vtep-c"));
         fromLocal(p1, Frames.ethernet(BCAST, H1, 0x0806, 46));
-        refusing.refusal = Refusal.VLAN_NOT_MAPPED;
+        refusing.refuseSends(Refusal.VLAN_NOT_MAPPED.code());
         fromLocal(p1, Frames.ethernet(BCAST, H1, 0x0806, 46));
 
         assertThat(port(refusing).stats().txDrops(Reason.DROP_TOO_BIG_FOR_UNDERLAY)).isEqualTo(1);
@@ -217,50 +217,5 @@ class TunnelForwardingTest {
         assertThat(t.isVtep(port(vtepA).id())).isTrue();
         assertThat(t.isVtep(port(p1).id())).isFalse();
         assertThat(t.isTunnelEndpoint(port(tunnel).id())).isTrue();
-    }
-
-    /** A port that refuses every frame for a reason of its own, as a tunnel port would. */
-    private static final class RefusingPort implements Port {
-        private final String name;
-        volatile Refusal refusal;
-
-        RefusingPort(String name, Refusal refusal) {
-            this.name = name;
-            this.refusal = refusal;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public PortKind kind() {
-            return PortKind.VTEP;
-        }
-
-        @Override
-        public int pollFd() {
-            return -1;
-        }
-
-        @Override
-        public boolean vnetHeader() {
-            return true;
-        }
-
-        @Override
-        public int receive(Frame frame) {
-            return NOTHING;
-        }
-
-        @Override
-        public int send(Frame frame) {
-            return refusal.code();
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

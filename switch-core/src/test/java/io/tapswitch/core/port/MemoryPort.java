@@ -60,6 +60,8 @@ public final class MemoryPort implements Port {
     /** Opened on the first {@link #pollFd()}; guarded by this port. */
     private EventFd readable;
     private volatile boolean closed;
+    /** What {@link #send(Frame)} answers instead of taking the frame; 0: it takes it. */
+    private volatile int refusal;
 
     /** A recording port whose frames carry a vnet header (offloads negotiated), as real ports have. */
     public MemoryPort(String name) {
@@ -210,8 +212,21 @@ public final class MemoryPort implements Port {
         return next.length;
     }
 
+    /**
+     * Makes {@link #send(Frame)} answer {@code code} and keep nothing, as a device that has gone
+     * away (a negated errno) or a port that refuses a frame by design (a {@link Refusal#code()})
+     * does; 0 makes it take frames again.
+     */
+    public void refuseSends(int code) {
+        refusal = code;
+    }
+
     @Override
     public int send(Frame frame) {
+        int refused = refusal;
+        if (refused != 0) {
+            return refused;
+        }
         if (!recording) {
             sentCount++;
             return 0;
