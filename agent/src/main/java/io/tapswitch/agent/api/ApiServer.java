@@ -108,6 +108,7 @@ public final class ApiServer extends VerticleBase {
     @Override
     public Future<?> start() {
         Router r = Router.router(vertx);
+        new SchemaRoutes().mount(r); // public, ahead of the token check: see SchemaRoutes
         if (access.required()) {
             BearerAuth auth = new BearerAuth(access.token());
             r.route("/api/*").handler(auth);
