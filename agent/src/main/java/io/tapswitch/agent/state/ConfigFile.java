@@ -25,8 +25,13 @@ import java.util.Set;
  *
  * <p>A file that holds the API token is written readable by its owner only, whatever mode it had
  * ({@link ConfigSecrecy}); one without keeps its mode, and a new one is owner-only too. Comments in a hand-written file are not preserved: the file becomes the agent's.
+ * The one exception is a first line {@code # yaml-language-server: $schema=...}, which tells editors
+ * where the file's JSON Schema is: it is kept, so that the file stays checked as it is edited by hand.
  */
 public final class ConfigFile {
+    /** How a line naming the file's JSON Schema for editors (the YAML language server's modeline) starts. */
+    static final String SCHEMA_LINE = "# yaml-language-server: $schema=";
+
     private final Path path;
     private final ConfigLoader codec = new ConfigLoader();
 
@@ -38,9 +43,19 @@ public final class ConfigFile {
         return path;
     }
 
+    /** The current file's editor schema line with its newline, or "" when it has none (or cannot be read). */
+    private String schemaLine() {
+        try (java.io.BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            String first = in.readLine();
+            return first != null && first.startsWith(SCHEMA_LINE) ? first + "\n" : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** Replaces the file's content with {@code config}; on failure the old file is left as it was. */
     public void write(AgentConfig config) throws IOException {
-        byte[] text = codec.toYaml(config).getBytes(StandardCharsets.UTF_8);
+        byte[] text = (schemaLine() + codec.toYaml(config)).getBytes(StandardCharsets.UTF_8);
         Path dir = path.getParent();
         Path temp = dir.resolve("." + path.getFileName() + ".tmp");
         Set<PosixFilePermission> mode = ConfigSecrecy.modeFor(config, Files.exists(path) ? Files.getPosixFilePermissions(path) : null);

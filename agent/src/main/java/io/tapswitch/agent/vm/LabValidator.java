@@ -54,6 +54,7 @@ final class LabValidator {
             problem("guest.machine", "must be one of " + MACHINES + " but was '" + g.machine() + "'");
         }
         checkAppend("guest.append", g.append());
+        checkPaths("guest", g.kernel(), g.initrd(), g.disk());
         if (lab.vms().isEmpty()) {
             problem("vms", "a lab needs at least one VM");
         }
@@ -91,16 +92,24 @@ final class LabValidator {
         if (initrd != null && kernel == null) {
             problem(at + ".initrd", "an initrd needs a kernel");
         }
-        for (String[] file : new String[][] {{"kernel", kernel}, {"initrd", initrd}, {"disk", disk}}) {
-            if (file[1] != null && (file[1].isBlank() || file[1].contains(","))) {
-                problem(at + "." + file[0], "path must not be empty or contain ','");
-            }
-        }
+        checkPaths(at, vm.kernel(), vm.initrd(), vm.disk());
         if (vm.run() != null && vm.run().isBlank()) {
             problem(at + ".run", "must not be blank");
         }
         for (int j = 0; j < vm.nics().size(); j++) {
             checkNic(at + ".nics[" + j + "]", vm.nics().get(j), ports, macs);
+        }
+    }
+
+    /**
+     * Checks the file paths where they are written, so that a bad {@code guest.kernel} is reported
+     * once against {@code guest}, not against every VM that inherits it.
+     */
+    private void checkPaths(String at, String kernel, String initrd, String disk) {
+        for (String[] file : new String[][] {{"kernel", kernel}, {"initrd", initrd}, {"disk", disk}}) {
+            if (file[1] != null && (file[1].isBlank() || file[1].contains(","))) {
+                problem(at + "." + file[0], "path must not be empty or contain ','");
+            }
         }
     }
 

@@ -41,6 +41,24 @@ class ConfigFileTest {
     }
 
     @Test
+    void keepsTheEditorsSchemaLineAndNoOtherComment() throws Exception {
+        Path path = dir.resolve("switch.yaml");
+        String line = "# yaml-language-server: $schema=/usr/share/tapswitch/config.schema.json";
+        Files.writeString(path, line + "\n# a hand-written comment\nname: old\n");
+        new ConfigFile(path).write(sample());
+        String text = Files.readString(path);
+        assertThat(text).startsWith(line + "\n").doesNotContain("hand-written");
+        assertThat(new ConfigLoader().load(path)).isEqualTo(sample());
+        new ConfigFile(path).write(sample().withAgingSeconds(30));
+        assertThat(Files.readString(path)).startsWith(line + "\n");
+
+        Path plain = dir.resolve("plain.yaml");
+        Files.writeString(plain, "# just a comment\nname: old\n");
+        new ConfigFile(plain).write(sample());
+        assertThat(Files.readString(plain)).doesNotStartWith("#");
+    }
+
+    @Test
     void keepsTheModeOfAnExistingFile() throws Exception {
         Path path = dir.resolve("switch.yaml");
         Files.writeString(path, "name: old\n");
