@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * every shipped lab passes both, and every file of {@code bad-labs/} fails both, each naming the
  * field its {@code # field:} line gives.
  *
- * <p>What the schema cannot say is left to the Java side alone, and so kept out of the corpus:
+ * <p>What the schema cannot say is left to the Java side alone, and so kept out of the corpus
+ * (examples of each are in {@code java-only-labs/}):
  * uniqueness across items (VM names, ports, MACs, mirror and check names, guest subinterface IDs),
  * references (mirror ports and check VMs that must exist), rules over the effective values of
  * {@code guest} and a VM together (a kernel or a disk, an initrd needs a kernel), {@code jitterMs <=
@@ -73,6 +74,23 @@ class LabSchemaTest {
     @MethodSource("badLabs")
     void badLabsFailBothOnTheSameField(Path file) {
         bothReject(file);
+    }
+
+    static List<Path> javaOnlyLabs() {
+        return JsonSchemas.yamlFiles(RESOURCES.resolve("java-only-labs"));
+    }
+
+    /**
+     * The exclusion list, kept as files: Java refuses each naming its field, the schema cannot (each
+     * file's {@code # schema cannot:} line says why). A schema that learns to refuse one fails here,
+     * and the file then belongs in {@code bad-labs/}.
+     */
+    @ParameterizedTest
+    @MethodSource("javaOnlyLabs")
+    void whatOnlyJavaCanSee(Path file) {
+        String text = JsonSchemas.read(file);
+        assertThat(javaFields(file, text)).as(file + ": LabValidator").containsExactly(JsonSchemas.expectedField(file, text));
+        assertThat(SCHEMA.errors(text)).as(file.toString()).isEmpty();
     }
 
     @ParameterizedTest
