@@ -99,8 +99,9 @@ class LabSchemaTest {
         String text = JsonSchemas.read(file);
         String field = JsonSchemas.expectedField(file, text);
         assertThat(schemaFields(text, field)).as(file + ": " + SCHEMA.errors(text)).containsExactly(field);
-        assumeTrue(javaHasNewFields(), "LabFile has no host/impair/checks yet (issue 18): the Java side of " + file + " waits for them");
-        assertThat(javaFields(file, text)).containsExactly(field);
+        String component = field.startsWith("checks") ? "checks" : field.contains(".impair") ? "impair" : "host";
+        assumeTrue(javaHas(component), "LabFile has no " + component + " yet (issue 18): the Java side of " + file + " waits for it");
+        assertThat(javaFields(file, text)).as(file + ": LabValidator").containsExactly(field);
     }
 
     @ParameterizedTest
@@ -108,7 +109,10 @@ class LabSchemaTest {
     void labsWithTheNewFieldsPass(Path file) {
         String text = JsonSchemas.read(file);
         assertThat(SCHEMA.errors(text)).isEmpty();
-        assumeTrue(javaHasNewFields(), "LabFile has no host/impair/checks yet (issue 18)");
+        for (String component : new String[] {"checks", "impair", "host"}) {
+            assumeTrue(!text.contains(component + ":") || javaHas(component),
+                    "LabFile has no " + component + " yet (issue 18): the Java side of " + file + " waits for it");
+        }
         LabFile.parse(text, Path.of("/labs"), file.toString());
     }
 
@@ -146,8 +150,13 @@ class LabSchemaTest {
         return fields;
     }
 
-    private static boolean javaHasNewFields() {
-        return has(LabFile.class, "checks") && has(LabFile.Vm.class, "host") && has(LabFile.Nic.class, "impair");
+    /** Whether LabFile has the issue 18 component {@code checks}, {@code impair} (of a NIC) or {@code host} (of a VM). */
+    private static boolean javaHas(String component) {
+        return switch (component) {
+            case "checks" -> has(LabFile.class, "checks");
+            case "impair" -> has(LabFile.Nic.class, "impair");
+            default -> has(LabFile.Vm.class, "host");
+        };
     }
 
     private static boolean has(Class<? extends Record> type, String component) {
