@@ -90,6 +90,7 @@ export const api = {
   port: (name) => request('GET', `/ports/${encodeURIComponent(name)}`),
   setAdmin: (name, enabled) => request('PUT', `/ports/${encodeURIComponent(name)}/admin`, { enabled }),
   setVlan: (name, vlan) => request('PUT', `/ports/${encodeURIComponent(name)}/vlan`, vlan),
+  setImpair: (name, impair) => request('PUT', `/ports/${encodeURIComponent(name)}/impair`, impair),
   fdb: () => request('GET', '/fdb'),
   flushFdb: (port, vlan) => {
     const q = new URLSearchParams();

@@ -1,6 +1,6 @@
 // The port panel: with no port selected, every port in a table; with one selected, its
 // configuration, live rates and chart, counters, decisions and drops by reason, VLAN editor,
-// admin state, mirrors and capture.
+// link impairment, admin state, mirrors and capture.
 //
 // In a fabric it shows any host's ports: another host's come from /hosts/{host}/ports, with the
 // same rates, chart and counters, and without the controls, since this agent's API changes this
@@ -13,6 +13,8 @@ import { h, replace, showErrors, clearErrors } from '../dom.js';
 import * as fmt from '../format.js';
 import * as S from '../state.js';
 import { vlanEditor } from '../vlan-editor.js';
+import { impairEditor } from '../impair-editor.js';
+import { impairText } from '../impair.js';
 import { CaptureButton } from './capture.js';
 import { hostPicker, remoteNote } from './hosts.js';
 
@@ -134,10 +136,13 @@ export class PortPanel {
         h('dt', {}, 'kind'), h('dd', {}, `${p.kind} (${p.create}${p.persistent ? ', persistent' : ''})`),
         h('dt', {}, 'switch id'), h('dd', {}, p.id < 0 ? 'not attached' : `#${p.id}`),
         h('dt', {}, 'VLAN'), h('dd', {}, vlanText(p.vlan)),
-        h('dt', {}, 'MACs'), h('dd', {}, String(p.macs))),
+        h('dt', {}, 'MACs'), h('dd', {}, String(p.macs)),
+        h('dt', {}, 'impairment'), h('dd', { 'data-testid': 'port-impair' }, impairText(p.impair))),
       h('div', { class: 'row' }, adminButton, ' ', this.capture.element(p.name), adminStatus),
       h('h3', {}, 'VLAN'),
       vlanEditor(p, {}),
+      h('h3', {}, 'Link impairment'),
+      impairEditor(p),
       h('h3', {}, 'Rates'),
       h('div', { id: 'port-live' }),
       h('h3', {}, 'Counters'),

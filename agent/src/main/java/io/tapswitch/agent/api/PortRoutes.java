@@ -19,7 +19,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
 
-/** {@code /api/v1/ports}: list, inspect, add and remove ports; set their admin state, VLANs, security and storm control. */
+/** {@code /api/v1/ports}: list, inspect, add and remove ports; set their admin state, VLANs, security, storm control and link impairment. */
 final class PortRoutes {
     record PortList(List<PortView> ports) {
     }
@@ -54,6 +54,7 @@ final class PortRoutes {
         router.put("/api/v1/ports/:name/vlan").handler(this::vlan);
         router.put("/api/v1/ports/:name/security").handler(this::security);
         router.put("/api/v1/ports/:name/storm").handler(this::storm);
+        router.put("/api/v1/ports/:name/impair").handler(this::impair);
     }
 
     private void list(RoutingContext ctx) {
@@ -153,6 +154,14 @@ final class PortRoutes {
         StormSpec storm = ApiJson.read(ctx.body().buffer(), StormSpec.class);
         Long ifMatch = Replies.ifMatch(ctx);
         Replies.blocking(vertx, ctx, () -> control.submit(new Change.SetStorm(name, storm), ifMatch), replyPort(ctx));
+    }
+
+    private void impair(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        io.tapswitch.agent.config.ImpairSpec impair =
+                ApiJson.read(ctx.body().buffer(), io.tapswitch.agent.config.ImpairSpec.class);
+        Long ifMatch = Replies.ifMatch(ctx);
+        Replies.blocking(vertx, ctx, () -> control.submit(new Change.SetImpair(name, impair), ifMatch), replyPort(ctx));
     }
 
     private java.util.function.Consumer<Committed<PortSpec>> replyPort(RoutingContext ctx) {

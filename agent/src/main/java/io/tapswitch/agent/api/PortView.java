@@ -19,6 +19,7 @@ import io.tapswitch.core.vlan.VlanConfig;
  * @param security the port's bound on learned stations, absent when it has none
  * @param storm    the port's flood rate limits, absent when it has none
  * @param remote   for a tunnel port: the remote VTEP, {@code address:port}
+ * @param impair   the port's link impairment as in force, absent when it has none
  * @param owner    who the port belongs to when it is not the configuration file's (a lab, the
  *                 fabric, an auto-attach rule, a QEMU script or the bridge helper); absent otherwise
  */
@@ -27,7 +28,8 @@ public record PortView(String name, int id, String kind, PortSpec.CreateMode cre
                        @JsonInclude(JsonInclude.Include.NON_NULL) SecuritySpec security,
                        @JsonInclude(JsonInclude.Include.NON_NULL) StormSpec storm,
                        @JsonInclude(JsonInclude.Include.NON_NULL) String remote,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) String owner, PortCounters stats) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String owner, PortCounters stats,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) io.tapswitch.agent.config.ImpairSpec impair) {
     /** The view of {@code spec}, or of a configured port the switch does not hold (id -1). */
     public static PortView of(PortSpec spec, SwitchView sw, String owner) {
         Topology t = sw.topology();
@@ -37,6 +39,7 @@ public record PortView(String name, int id, String kind, PortSpec.CreateMode cre
         return new PortView(spec.name(), id, spec.kind().name().toLowerCase(java.util.Locale.ROOT), spec.create(),
                 spec.persistent(), spec.enabled(), port != null && port.operUp(), VlanSpec.of(vlan),
                 id >= 0 ? sw.fdb().entriesOf(id) : 0, spec.security(), spec.storm(), spec.remote(), owner,
-                port == null ? null : PortCounters.of(spec.name(), port.stats()));
+                port == null ? null : PortCounters.of(spec.name(), port.stats()),
+                id >= 0 ? io.tapswitch.agent.config.ImpairSpec.of(t.config(id).impair()) : spec.impair());
     }
 }

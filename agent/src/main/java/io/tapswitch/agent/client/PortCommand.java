@@ -9,9 +9,10 @@ import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code ctl port add|del|set|show}: changes to one port. */
+/** {@code ctl port add|del|set|show|impair}: changes to one port. */
 @Command(name = "port", mixinStandardHelpOptions = true, description = "Add, remove, show or change one port.",
-        subcommands = {PortCommand.Add.class, PortCommand.Del.class, PortCommand.Show.class, PortCommand.Set.class})
+        subcommands = {PortCommand.Add.class, PortCommand.Del.class, PortCommand.Show.class, PortCommand.Set.class,
+                PortImpairCommand.class})
 final class PortCommand {
     private PortCommand() {
     }
@@ -104,6 +105,7 @@ final class PortCommand {
         JsonNode storm = p.path("storm");
         t.row("storm", storm.isMissingNode() ? "off" : "broadcast " + text(storm, "broadcastPps") + " pps, multicast "
                 + text(storm, "multicastPps") + " pps, unknown unicast " + text(storm, "unknownUnicastPps") + " pps");
+        t.row("impair", PortImpairCommand.summary(p.path("impair")));
         JsonNode s = p.path("stats");
         t.row("rx", text(s, "rxPackets") + " pkts / " + text(s, "rxBytes") + " bytes");
         t.row("tx", text(s, "txPackets") + " pkts / " + text(s, "txBytes") + " bytes");

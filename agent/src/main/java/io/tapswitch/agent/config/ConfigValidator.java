@@ -211,6 +211,9 @@ public final class ConfigValidator {
         if (port.storm() != null) {
             storm(port.storm(), join(prefix, "storm"), errors);
         }
+        if (port.impair() != null) {
+            ImpairValidator.impair(port.impair(), join(prefix, "impair"), errors);
+        }
         return named;
     }
 

@@ -20,12 +20,14 @@ import io.tapswitch.core.vlan.VlanConfig;
  * @param security   bound on the stations the port may have learned; absent means none
  * @param storm      flood rate limits; absent means none
  * @param remote     for a {@code vtep} port only: the remote VTEP, {@code address:port}
+ * @param impair     link impairment per direction (loss, delay, rate...); absent means none
  */
 public record PortSpec(String name, PortKindSpec kind, CreateMode create, boolean persistent, boolean enabled,
                        @JsonInclude(JsonInclude.Include.NON_NULL) VlanSpec vlan,
                        @JsonInclude(JsonInclude.Include.NON_NULL) SecuritySpec security,
                        @JsonInclude(JsonInclude.Include.NON_NULL) StormSpec storm,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) String remote) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String remote,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) ImpairSpec impair) {
     @JsonCreator
     public PortSpec(@JsonProperty("name") String name,
                     @JsonProperty("kind") PortKindSpec kind,
@@ -35,9 +37,15 @@ public record PortSpec(String name, PortKindSpec kind, CreateMode create, boolea
                     @JsonProperty("vlan") VlanSpec vlan,
                     @JsonProperty("security") SecuritySpec security,
                     @JsonProperty("storm") StormSpec storm,
-                    @JsonProperty("remote") String remote) {
+                    @JsonProperty("remote") String remote,
+                    @JsonProperty("impair") ImpairSpec impair) {
         this(name, kind == null ? PortKindSpec.TAP : kind, create == null ? CreateMode.AUTO : create,
-                persistent != null && persistent, enabled == null || enabled, vlan, security, storm, remote);
+                persistent != null && persistent, enabled == null || enabled, vlan, security, storm, remote, impair);
+    }
+
+    public PortSpec(String name, PortKindSpec kind, CreateMode create, boolean persistent, boolean enabled,
+                    VlanSpec vlan, SecuritySpec security, StormSpec storm, String remote) {
+        this(name, kind, create, persistent, enabled, vlan, security, storm, remote, null);
     }
 
     public PortSpec(String name, PortKindSpec kind, CreateMode create, boolean persistent, boolean enabled, VlanSpec vlan) {
@@ -63,26 +71,31 @@ public record PortSpec(String name, PortKindSpec kind, CreateMode create, boolea
     }
 
     public PortSpec withEnabled(boolean up) {
-        return new PortSpec(name, kind, create, persistent, up, vlan, security, storm, remote);
+        return new PortSpec(name, kind, create, persistent, up, vlan, security, storm, remote, impair);
     }
 
     public PortSpec withVlan(VlanSpec newVlan) {
-        return new PortSpec(name, kind, create, persistent, enabled, newVlan, security, storm, remote);
+        return new PortSpec(name, kind, create, persistent, enabled, newVlan, security, storm, remote, impair);
     }
 
     public PortSpec withSecurity(SecuritySpec newSecurity) {
-        return new PortSpec(name, kind, create, persistent, enabled, vlan, newSecurity, storm, remote);
+        return new PortSpec(name, kind, create, persistent, enabled, vlan, newSecurity, storm, remote, impair);
     }
 
     public PortSpec withStorm(StormSpec newStorm) {
-        return new PortSpec(name, kind, create, persistent, enabled, vlan, security, newStorm, remote);
+        return new PortSpec(name, kind, create, persistent, enabled, vlan, security, newStorm, remote, impair);
+    }
+
+    public PortSpec withImpair(ImpairSpec newImpair) {
+        return new PortSpec(name, kind, create, persistent, enabled, vlan, security, storm, remote, newImpair);
     }
 
     /** The switch's configuration of this port; call after validation. */
     public PortConfig toPortConfig() {
         return new PortConfig(name, enabled, vlan == null ? VlanConfig.DEFAULT : vlan.toVlanConfig(),
                 security == null ? PortSecurity.NONE : security.toPortSecurity(),
-                storm == null ? StormControl.NONE : storm.toStormControl());
+                storm == null ? StormControl.NONE : storm.toStormControl(),
+                impair == null ? null : impair.toLinkImpairment());
     }
 
     /** Port kinds accepted in the file. */

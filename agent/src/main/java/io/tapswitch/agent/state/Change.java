@@ -174,7 +174,29 @@ public sealed interface Change<T> {
         }
     }
 
-    /** Changes the MAC aging time; entries are judged by the new time from the next aging pass. */
+    /**
+     * Sets a port's link impairment (loss, delay, rate, duplicate, reorder per direction); a spec
+     * that impairs nothing clears it. Frames an impairment holds are released by the datapath.
+     */
+    record SetImpair(String name, io.tapswitch.agent.config.ImpairSpec impair) implements Change<PortSpec> {
+        @Override
+        public Plan<PortSpec> plan(LiveState live) {
+            List<FieldError> errors = new ArrayList<>();
+            io.tapswitch.core.impair.LinkImpairment parsed =
+                    io.tapswitch.agent.config.ImpairValidator.impair(impair, "", errors);
+            LiveState.invalidIfAny(errors);
+            PortSpec before = live.requirePort(name);
+            PortSpec after = before.withImpair(io.tapswitch.agent.config.ImpairSpec.of(parsed));
+            Switch sw = live.sw();
+            io.tapswitch.core.impair.LinkImpairment previous = sw.topology().config(sw.topology().idOf(name)).impair();
+            return new Plan<>(live.config().withPort(name, p -> after), live.transientPorts(),
+                    "port " + name + " impairment " + (parsed != null ? "set" : "cleared"),
+                    () -> sw.configurePort(name, c -> c.withImpair(parsed)),
+                    () -> sw.configurePort(name, c -> c.withImpair(previous)), after);
+        }
+    }
+
+        /** Changes the MAC aging time; entries are judged by the new time from the next aging pass. */
     record SetAging(int seconds) implements Change<Integer> {
         @Override
         public Plan<Integer> plan(LiveState live) {

@@ -111,9 +111,12 @@ public record LabFile(String name, Guest guest, List<Vm> vms, List<Mirror> mirro
      * @param qinq       802.1ad subinterfaces created inside the guest
      * @param tunnel     S-VLAN of a dot1q-tunnel (802.1ad customer) switch port: whatever the guest
      *                   sends, tagged or not, is carried inside an S-tag of this VLAN on trunks
+     * @param impair     link impairment of the NIC's switch port (egress: towards the guest,
+     *                   ingress: from it), applied when the lab attaches the port; absent means none
      */
     public record Nic(String port, String mac, String ip, String ip6, Integer vlan, List<Integer> trunk,
-                      Integer nativeVlan, List<GuestVlan> vlans, List<GuestQinq> qinq, Integer tunnel) {
+                      Integer nativeVlan, List<GuestVlan> vlans, List<GuestQinq> qinq, Integer tunnel,
+                      io.tapswitch.agent.config.ImpairSpec impair) {
         public Nic {
             trunk = trunk == null ? List.of() : List.copyOf(trunk);
             vlans = vlans == null ? List.of() : List.copyOf(vlans);

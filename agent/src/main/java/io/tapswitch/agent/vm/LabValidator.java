@@ -193,6 +193,18 @@ final class LabValidator {
             checkIpv4(sub + ".ip", q.ip());
             checkIpv6(sub + ".ip6", q.ip6());
         }
+        if (nic.impair() != null) {
+            checkImpair(at + ".impair", nic.impair());
+        }
+    }
+
+    /** The same ranges as a port's {@code impair} in the agent's config, under this NIC's path. */
+    private void checkImpair(String at, io.tapswitch.agent.config.ImpairSpec impair) {
+        List<io.tapswitch.agent.config.FieldError> errors = new ArrayList<>();
+        io.tapswitch.agent.config.ImpairValidator.impair(impair, at, errors);
+        for (io.tapswitch.agent.config.FieldError e : errors) {
+            problem(e.field(), e.reason());
+        }
     }
 
     private void checkMirror(String at, LabFile.Mirror m, Set<String> ports, Set<String> names) {

@@ -12,7 +12,7 @@ import java.util.Set;
 /**
  * How a lab file's NICs and mirrors become switch ports and mirrors: each NIC's TAP is attached as
  * a {@code netdev} port (AF_PACKET on the netdev side of the TAP QEMU holds) with the VLAN mode the
- * NIC asks for, and each lab mirror becomes a SPAN mirror of the switch.
+ * NIC asks for (and the link impairment, {@code impair:}), and each lab mirror becomes a SPAN mirror of the switch.
  */
 public final class LabWiring {
     private LabWiring() {
@@ -21,7 +21,7 @@ public final class LabWiring {
     /** The switch port a lab NIC's TAP becomes. */
     public static PortSpec portOf(LabFile.Nic nic) {
         return new PortSpec(nic.port(), PortSpec.PortKindSpec.NETDEV, PortSpec.CreateMode.ATTACH, false, true,
-                VlanSpec.of(vlanOf(nic)));
+                VlanSpec.of(vlanOf(nic))).withImpair(nic.impair());
     }
 
     /** The switch-side VLAN configuration a lab NIC asks for. */

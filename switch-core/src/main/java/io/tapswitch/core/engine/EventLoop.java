@@ -48,13 +48,18 @@ import org.slf4j.LoggerFactory;
  * pool of frames, made as needed up to {@link #POOL}, and when the pool runs dry in mid-pass it sends
  * the queues early.
  *
+ * <p><b>Link impairments.</b> A port with an impairment ({@link Impairments}) may have the loop hold
+ * copies of its frames in a delay line. The loop releases what is due at the start of each pass, and
+ * only while some line holds frames does its wait end at the earliest due time (millisecond
+ * resolution, rounded up) instead of waiting for ever: an idle loop sleeps, impaired or not.
+ *
  * <p><b>Memory.</b> The loop owns {@link Frame}s (66 KB each, enough for a GSO super-frame): as
  * many as one receive call needs (the largest {@link Port#receiveBatch()}) while nothing is queued,
  * at most {@link #POOL}; an event array; a few per-port-id arrays; a 5 KB send queue per AF_PACKET
  * port it sent to. Its memory does not grow with the ports it reads. Nothing is allocated per frame
  * or per pass.
  */
-final class EventLoop implements Runnable, AutoCloseable {
+final class EventLoop implements Runnable, AutoCloseable, Impairments.Release {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
     /** Frames read from one port per pass at most, so that a busy port cannot starve the others. */
     static final int BUDGET = 64;
@@ -85,6 +90,8 @@ final class EventLoop implements Runnable, AutoCloseable {
     private final Frame[] receiving = new Frame[MAX_BATCH];
     /** Sends queued during a pass for ports that send in bursts. */
     private final EgressBatches batches = new EgressBatches();
+    /** Delay lines of the impaired ports this loop reads from or sends to. */
+    private final Impairments impair;
     /** The largest receive batch of the ports applied so far. */
     private int batch = 1;
     private final Thread thread;
@@ -122,6 +129,7 @@ final class EventLoop implements Runnable, AutoCloseable {
         this.owner = owner;
         this.index = index;
         this.spinNanos = spinMicros * 1000L;
+        this.impair = new Impairments(0x5EEDL + index);
         EventFd w = new EventFd();
         EpollSet e = null;
         try {
@@ -200,6 +208,9 @@ final class EventLoop implements Runnable, AutoCloseable {
                 timeout = 0;
             } else {
                 timeout = parked > 0 ? retryTimeout() : -1;
+                if (impair.any()) {
+                    timeout = earliest(timeout, impair.timeoutMillis(System.nanoTime()));
+                }
             }
             int n = epoll.wait(events, timeout);
             busy = false;
@@ -231,6 +242,11 @@ final class EventLoop implements Runnable, AutoCloseable {
         for (int i = 0; i < carriedCount; i++) {
             isUnfinished[carry[i]] = false;
         }
+        // Before anything new is read: what an impairment held (or still holds after it was cleared)
+        // leaves ahead of the frames that came after it.
+        if (impair.any()) {
+            busy |= impair.release(System.nanoTime(), owner.topology(), this);
+        }
         for (int i = 0; i < n; i++) {
             long data = events.data(i);
             if (data == WAKEUP) {
@@ -256,6 +272,35 @@ final class EventLoop implements Runnable, AutoCloseable {
             flush();
         }
         return busy;
+    }
+
+    /** The sooner of two epoll timeouts, -1 meaning for ever. */
+    private static int earliest(int a, int b) {
+        if (a < 0) {
+            return b;
+        }
+        return b < 0 ? a : Math.min(a, b);
+    }
+
+    @Override
+    public Frame lend(int id) {
+        take(1, id);
+        return receiving[0];
+    }
+
+    @Override
+    public void giveBack() {
+        giveBack(1);
+    }
+
+    @Override
+    public void send(SwitchPort port, Frame frame) {
+        owner.sendReleased(port, frame, batches);
+    }
+
+    @Override
+    public void process(Frame frame) {
+        owner.process(frame, batches, impair, true);
     }
 
     /** Whether a loop that has found nothing since {@code idleSince} (0: just now) should keep looking. */
@@ -305,7 +350,7 @@ final class EventLoop implements Runnable, AutoCloseable {
                 owner.operStateChanged(port, true);
             }
             for (int k = 0; k < n; k++) {
-                owner.process(receiving[k], batches);
+                owner.process(receiving[k], batches, impair, false);
             }
             giveBack(max);
             if (n < 0) {

@@ -4,6 +4,7 @@ import io.tapswitch.core.capture.CaptureTaps;
 import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.frame.TunnelSource;
 import io.tapswitch.core.frame.VnetHeader;
+import io.tapswitch.core.impair.LinkImpairment;
 import io.tapswitch.core.port.Port;
 import io.tapswitch.core.port.Refusal;
 import io.tapswitch.core.vlan.VlanEncap;
@@ -49,6 +50,17 @@ final class FramePath {
      * capture taps the switch published last.
      */
     Reason process(Topology t, CaptureTaps taps, Frame frame, EgressBatches batches) {
+        return process(t, taps, frame, batches, null, false);
+    }
+
+    /**
+     * As {@link #process(Topology, CaptureTaps, Frame, EgressBatches)}, for an event loop with link
+     * impairments: the ingress port's impairment may hold the frame back or drop it, and egress
+     * ports' impairments their copies ({@link Impairments}). A frame the ingress impairment
+     * {@code released} was counted and captured when it arrived and is only decided and sent now.
+     */
+    Reason process(Topology t, CaptureTaps taps, Frame frame, EgressBatches batches, Impairments impair,
+                   boolean released) {
         SwitchPort in = t.port(frame.inPort);
         if (in == null) {
             return Reason.DROP_PORT_DISABLED;
@@ -62,9 +74,18 @@ final class FramePath {
             }
             in = t.port(frame.inPort);
         }
-        in.stats().received(frame.length());
-        if (taps.any()) {
-            taps.port(frame.inPort, frame);
+        if (!released) {
+            in.stats().received(frame.length());
+            if (taps.any()) {
+                taps.port(frame.inPort, frame);
+            }
+            LinkImpairment link = t.config(frame.inPort).impair();
+            if (link != null && link.ingress() != null && impair != null) {
+                Reason held = impair.ingress(in, frame, link.ingress(), System.nanoTime());
+                if (held != null) {
+                    return held;
+                }
+            }
         }
         Reason reason = forwarding.decide(t, frame, true, null);
         in.stats().decided(reason);
@@ -73,7 +94,7 @@ final class FramePath {
             if (reason != Reason.FORWARD_UNICAST) {
                 vlanStats.flooded(frame.vlan);
             }
-            transmit(t, taps, frame, batches);
+            transmit(t, taps, frame, batches, impair);
         }
         return reason;
     }
@@ -101,7 +122,7 @@ final class FramePath {
      * then to each egress port in that port's tag state, each followed by copies for mirrors that
      * select that egress port (as it left). A bitmask makes each mirror copy a frame once.
      */
-    private void transmit(Topology t, CaptureTaps taps, Frame frame, EgressBatches batches) {
+    private void transmit(Topology t, CaptureTaps taps, Frame frame, EgressBatches batches, Impairments impair) {
         Mirror[] mirrors = t.mirrors();
         // Only the frame's last use may be queued: nothing changes the buffer after it.
         boolean last = frame.egressCount == 1 && mirrors.length == 0;
@@ -115,7 +136,8 @@ final class FramePath {
         for (int i = 0; i < frame.egressCount; i++) {
             int id = frame.egress[i];
             SwitchPort out = t.port(id);
-            int action = VlanTranslate.output(t.config(id).vlan(), frame.vlan);
+            PortConfig config = t.config(id);
+            int action = VlanTranslate.output(config.vlan(), frame.vlan);
             if (action == VlanTranslate.EGRESS_DROP) {
                 continue;
             }
@@ -125,7 +147,14 @@ final class FramePath {
             if (taps.any()) {
                 taps.port(id, frame);
             }
-            send(out, frame, batches, last);
+            LinkImpairment link = config.impair();
+            if (link != null && link.egress() != null && impair != null) {
+                if (impair.egress(out, frame, link.egress(), System.nanoTime()) > 0) {
+                    send(out, frame, batches, false);
+                }
+            } else {
+                send(out, frame, batches, last);
+            }
             for (Mirror m : mirrors) {
                 if ((copied & (1L << m.index)) == 0 && m.selectsEgress(id)) {
                     copied |= 1L << m.index;
@@ -165,6 +194,19 @@ final class FramePath {
         }
         out.stats().sendError();
         return false;
+    }
+
+    /**
+     * Sends a copy an egress impairment held back, now due, unless its port went down meanwhile
+     * (then it is a tx drop as {@link Reason#DROP_EGRESS_DOWN}).
+     */
+    void sendReleased(Topology t, SwitchPort out, Frame frame, EgressBatches batches) {
+        PortConfig config = t.config(out.id());
+        if (!config.adminUp() || !out.operUp()) {
+            out.stats().txDropped(Reason.DROP_EGRESS_DOWN);
+            return;
+        }
+        send(out, frame, batches, false);
     }
 
     /**

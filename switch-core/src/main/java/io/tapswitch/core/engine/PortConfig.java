@@ -1,5 +1,6 @@
 package io.tapswitch.core.engine;
 
+import io.tapswitch.core.impair.LinkImpairment;
 import io.tapswitch.core.vlan.VlanConfig;
 
 /**
@@ -10,8 +11,11 @@ import io.tapswitch.core.vlan.VlanConfig;
  * @param vlan    VLAN mode and membership
  * @param security bound on learned stations
  * @param storm   flood rate limits
+ * @param impair  link impairment (loss, delay, rate...) per direction; null for a perfect link, which
+ *                is the one check the frame path makes per frame and direction
  */
-public record PortConfig(String name, boolean adminUp, VlanConfig vlan, PortSecurity security, StormControl storm) {
+public record PortConfig(String name, boolean adminUp, VlanConfig vlan, PortSecurity security, StormControl storm,
+                         LinkImpairment impair) {
     public PortConfig {
         if (vlan == null) {
             vlan = VlanConfig.DEFAULT;
@@ -22,6 +26,10 @@ public record PortConfig(String name, boolean adminUp, VlanConfig vlan, PortSecu
         if (storm == null) {
             storm = StormControl.NONE;
         }
+    }
+
+    public PortConfig(String name, boolean adminUp, VlanConfig vlan, PortSecurity security, StormControl storm) {
+        this(name, adminUp, vlan, security, storm, null);
     }
 
     public PortConfig(String name, boolean adminUp, VlanConfig vlan) {
@@ -37,18 +45,22 @@ public record PortConfig(String name, boolean adminUp, VlanConfig vlan, PortSecu
     }
 
     public PortConfig withAdminUp(boolean up) {
-        return new PortConfig(name, up, vlan, security, storm);
+        return new PortConfig(name, up, vlan, security, storm, impair);
     }
 
     public PortConfig withVlan(VlanConfig newVlan) {
-        return new PortConfig(name, adminUp, newVlan, security, storm);
+        return new PortConfig(name, adminUp, newVlan, security, storm, impair);
     }
 
     public PortConfig withSecurity(PortSecurity newSecurity) {
-        return new PortConfig(name, adminUp, vlan, newSecurity, storm);
+        return new PortConfig(name, adminUp, vlan, newSecurity, storm, impair);
     }
 
     public PortConfig withStorm(StormControl newStorm) {
-        return new PortConfig(name, adminUp, vlan, security, newStorm);
+        return new PortConfig(name, adminUp, vlan, security, newStorm, impair);
+    }
+
+    public PortConfig withImpair(LinkImpairment newImpair) {
+        return new PortConfig(name, adminUp, vlan, security, storm, newImpair);
     }
 }

@@ -11,6 +11,9 @@ import io.tapswitch.core.port.Refusal;
  * {@link #DROP_TOO_BIG_FOR_UNDERLAY}. No decision returns them; they are counted per egress port
  * ({@link PortStats#txDrops}). The tunnel's receive-side reasons ({@link #DROP_MALFORMED_VXLAN},
  * {@link #DROP_UNKNOWN_VNI}, {@link #DROP_UNKNOWN_VTEP}) are decisions of the tunnel endpoint's port.
+ * A link impairment's drops ({@link #DROP_IMPAIR_LOSS}, {@link #DROP_IMPAIR_QUEUE_FULL}) are decisions
+ * of the port on ingress and tx drops on egress; {@link #HELD_BY_IMPAIRMENT} is what processing a frame
+ * an ingress impairment queued returns, never counted: the frame is decided when it is released.
  */
 public enum Reason {
     FORWARD_UNICAST(false, "destination learned on one port"),
@@ -39,7 +42,10 @@ public enum Reason {
     DROP_UNKNOWN_VTEP(true, "VXLAN datagram from an address that is no VTEP port's"),
     DROP_SPLIT_HORIZON(true, "frame from a remote VTEP towards another VTEP (split horizon)"),
     DROP_VLAN_NOT_MAPPED(true, "frame's VLAN maps to no VNI on the VTEP port"),
-    DROP_TOO_BIG_FOR_UNDERLAY(true, "frame too big for the underlay MTU once encapsulated");
+    DROP_TOO_BIG_FOR_UNDERLAY(true, "frame too big for the underlay MTU once encapsulated"),
+    DROP_IMPAIR_LOSS(true, "lost on purpose by the port's link impairment"),
+    DROP_IMPAIR_QUEUE_FULL(true, "no room in the port's impairment queue (delay or rate)"),
+    HELD_BY_IMPAIRMENT(false, "held back by the ingress port's link impairment, decided when released");
 
     private final boolean drop;
     private final String description;

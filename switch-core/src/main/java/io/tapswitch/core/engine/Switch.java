@@ -383,7 +383,8 @@ public final class Switch implements AutoCloseable {
         PortConfig before = topology.config(id);
         PortConfig after = change.apply(before);
         topology = topology.withConfig(id, after);
-        if (!after.equals(before)) {
+        // A new impairment changes how frames travel, not where: the MAC entries stay right.
+        if (!after.withImpair(before.impair()).equals(before)) {
             fdb.flushPort(id);
         }
         return true;
@@ -411,6 +412,19 @@ public final class Switch implements AutoCloseable {
      */
     Reason process(Frame frame, EgressBatches batches) {
         return path.process(topology, taps, frame, batches);
+    }
+
+    /**
+     * As {@link #process(Frame, EgressBatches)}, for an event loop that applies link impairments
+     * ({@link Impairments}); {@code released}: the frame is one the ingress impairment held back.
+     */
+    Reason process(Frame frame, EgressBatches batches, Impairments impair, boolean released) {
+        return path.process(topology, taps, frame, batches, impair, released);
+    }
+
+    /** Sends a copy an egress impairment held back through {@code out}, on the current topology. */
+    void sendReleased(SwitchPort out, Frame frame, EgressBatches batches) {
+        path.sendReleased(topology, out, frame, batches);
     }
 
     /**
