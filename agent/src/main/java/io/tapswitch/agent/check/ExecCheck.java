@@ -36,8 +36,15 @@ final class ExecCheck implements Probe {
     public Outcome run(GuestShell shell) throws IOException, TimeoutException {
         GuestConsole.Result r = shell.exec(exec.vm(), exec.command(), TIMEOUT);
         boolean exitOk = r.exitCode() == exec.effectiveExpectExit();
-        boolean outputOk = exec.expectOutput() == null || Pattern.compile(exec.expectOutput()).matcher(r.output()).find();
+        java.util.regex.Matcher match = exec.expectOutput() == null ? null : Pattern.compile(exec.expectOutput()).matcher(r.output());
+        boolean outputOk = match == null || match.find();
         String output = r.output().strip().replaceAll("\\s*\n\\s*", " | ");
+        if (match != null && outputOk) {
+            // show the line that matched, not the start of a long output
+            int from = r.output().lastIndexOf('\n', Math.max(0, match.start() - 1)) + 1;
+            int to = r.output().indexOf('\n', match.end());
+            output = "/" + exec.expectOutput() + "/ matched: " + r.output().substring(from, to < 0 ? r.output().length() : to).strip();
+        }
         if (output.length() > SHOWN) {
             output = output.substring(0, SHOWN) + "...";
         }

@@ -86,16 +86,22 @@ final class IsolationCheck implements Probe {
                 pings.add(from + " -> " + to + " (" + address + "): " + out.received() + "/" + out.transmitted() + " replies");
                 isolated &= out.received() == 0 && out.transmitted() > 0;
             }
-            long frames = 0;
+            List<String> frames = new ArrayList<>();
             for (Capture c : captures) {
-                frames += c.stop(shell).lines().filter(l -> !l.isBlank()).count();
+                c.stop(shell).lines().filter(l -> !l.isBlank()).forEach(frames::add);
             }
             String seen = captures.isEmpty() ? "no tcpdump in " + to + " to look for frames"
-                    : frames + " frames from " + String.join(",", isolation.from()) + " seen on " + to;
-            isolated &= frames == 0;
+                    : frames.size() + " frames from " + String.join(",", isolation.from()) + " seen on " + to
+                    + (frames.isEmpty() ? "" : " (first: " + shorten(frames.get(0)) + ")");
+            isolated &= frames.isEmpty();
             evidence.add(String.join(", ", pings) + ", " + seen + (alive == null ? ", no VM on its segment to prove it alive" : "; " + alive));
         }
         return Outcome.of(isolated, String.join("; ", evidence));
+    }
+
+    private static String shorten(String line) {
+        String l = line.strip();
+        return l.length() > 120 ? l.substring(0, 120) + "..." : l;
     }
 
     /** A capture filter for every frame sent by a NIC of the isolated VMs. */
