@@ -77,14 +77,19 @@ final class IsolationCheck implements Probe {
                 }
             }
             List<String> pings = new ArrayList<>();
-            Map<String, Integer> replies = new LinkedHashMap<>();
             for (String from : isolation.from()) {
                 String address = targets.address(from, to);
                 PingOutput out = PingOutput.parse(shell.exec(from, PingOutput.command(address, PINGS, null),
                         PingOutput.timeout(PINGS)).output());
-                replies.put(from, out.received());
+                if (out.transmitted() == 0) {
+                    // no route, no address: a VM that cannot even send proves nothing about the switch
+                    for (Capture c : captures) {
+                        c.stop(shell);
+                    }
+                    return Outcome.error(from + " could not send a ping to " + to + " (" + address + "): no route from it?");
+                }
                 pings.add(from + " -> " + to + " (" + address + "): " + out.received() + "/" + out.transmitted() + " replies");
-                isolated &= out.received() == 0 && out.transmitted() > 0;
+                isolated &= out.received() == 0;
             }
             List<String> frames = new ArrayList<>();
             for (Capture c : captures) {
