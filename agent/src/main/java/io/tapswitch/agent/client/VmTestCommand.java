@@ -62,10 +62,12 @@ final class VmTestCommand extends VmCommand.Leaf {
         for (JsonNode v : api.get("/vms").path("vms")) {
             up |= v.path("lab").asText().equals(lab.name());
         }
+        boolean started = up;
         try {
             if (!up) {
                 long start = System.nanoTime();
                 JsonNode vms = api.post("/labs", Map.of("file", abs.toString()));
+                started = true;
                 for (JsonNode v : vms.path("vms")) {
                     Path log = Path.of(v.path("consoleLog").asText());
                     long left = Duration.ofSeconds(timeout).toNanos() - (System.nanoTime() - start);
@@ -96,7 +98,7 @@ final class VmTestCommand extends VmCommand.Leaf {
             }
             return results.stream().allMatch(r -> r.status() == CheckResult.Status.PASS) ? 0 : 1;
         } finally {
-            if (!keep) {
+            if (!keep && started) {
                 try {
                     api.delete("/labs/" + ApiClient.segment(lab.name()), null);
                     out.println("lab " + lab.name() + " is down (--keep leaves it up)");
