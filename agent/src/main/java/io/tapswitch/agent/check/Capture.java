@@ -41,11 +41,20 @@ final class Capture {
         return new Capture(vm, file);
     }
 
-    /** Stops the capture (giving late frames half a second) and returns the captured lines. */
+    /**
+     * Stops the capture (giving late frames half a second) and returns the captured lines. The
+     * check that started it holds the VM, so every tcpdump in it is this check's.
+     */
     String stop(GuestShell shell) throws IOException, TimeoutException {
-        String cmd = "sleep 0.5; pkill -f 'tcpdump -l -n' ; sleep 0.3; cat " + file + "; rm -f " + file + " " + file + ".err";
-        return shell.exec(vm, cmd, Duration.ofSeconds(20)).output();
+        String cmd = "sleep 0.5; killall tcpdump >/dev/null 2>&1; sleep 0.3; echo " + MARK + "; cat " + file
+                + "; rm -f " + file + " " + file + ".err";
+        String out = shell.exec(vm, cmd, Duration.ofSeconds(20)).output();
+        int at = out.indexOf(MARK + "\n");
+        return at < 0 ? "" : out.substring(at + MARK.length() + 1);
     }
+
+    /** Separates the capture from anything else the stop command printed. */
+    private static final String MARK = "TS-CAPTURE";
 
     String vm() {
         return vm;

@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  * and the receiver hashes the stream as it arrives, since a guest's {@code /tmp} lives in its RAM
  * and a check may send up to 1 GiB. The rate is bytes over the sender's wall time from the first
  * byte generated until its {@code nc} ended (the receiver had closed), in the guest's clock.
- * The receiving {@code nc} needs a stdin that never ends, otherwise it half-closes at once.
+ * The receiving {@code nc} needs a stdin that never ends, otherwise it half-closes at once; the
+ * check holds both VMs, so any {@code nc} left in the receiver afterwards is its own and is killed
+ * (the guest's busybox has {@code killall}, no {@code pkill}).
  */
 final class TcpCheck implements Probe {
     private static final AtomicInteger PORTS = new AtomicInteger();
@@ -47,7 +49,7 @@ final class TcpCheck implements Probe {
         int port = 20000 + Math.floorMod(PORTS.getAndIncrement() + (int) (System.nanoTime() / 1000), 10000);
         long bytes = tcp.effectiveBytes();
         String rx = "/tmp/ts-rx-" + port;
-        String listen = "rm -f " + rx + "; (sleep 9" + port + " | nc -l -p " + port + " | md5sum > " + rx + " &);"
+        String listen = "rm -f " + rx + "; (sleep 600 | nc -l -p " + port + " | md5sum > " + rx + " &);"
                 + " i=0; while ! netstat -ltn 2>/dev/null | grep -q ':" + port + " ' && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done";
         shell.exec(tcp.to(), listen, Duration.ofSeconds(20));
         String tx = "/tmp/ts-tx-" + port;
@@ -60,7 +62,7 @@ final class TcpCheck implements Probe {
                 + " echo \"TS-TCP rc=$rc start=$s end=$e\"; cat $f.md5; rm -f $f $f.md5";
         String sent = shell.exec(tcp.from(), send, sendTimeout).output();
         String collect = "i=0; while [ ! -s " + rx + " ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done;"
-                + " pkill -f 'nc -l -p " + port + "'; pkill -f 'sleep 9" + port + "'; cat " + rx + "; rm -f " + rx;
+                + " killall nc >/dev/null 2>&1; cat " + rx + "; rm -f " + rx;
         String received = shell.exec(tcp.to(), collect, Duration.ofSeconds(30)).output();
         Matcher times = TIMES.matcher(sent);
         boolean timed = times.find();

@@ -144,8 +144,8 @@ class CheckRunnerTest {
             int got = vm.equals("vm3") ? 2 : 0;
             return ok("2 packets transmitted, " + got + " packets received, " + (got == 0 ? "100" : "0") + "% packet loss\n");
         }
-        if (cmd.contains("pkill -f 'tcpdump")) {
-            return ok(captured);
+        if (cmd.contains("killall tcpdump")) {
+            return ok("sh: some noise\nTS-CAPTURE\n" + captured);
         }
         return ok("");
     }
@@ -170,7 +170,8 @@ class CheckRunnerTest {
                 "12:00:00.1 ARP, Request who-has 198.18.20.12 tell 198.18.10.11, length 28\n"));
         CheckResult r = new CheckRunner(lab, shell, 2).run(lab.checks(), x -> { }).get(0);
         assertThat(r.status()).isEqualTo(CheckResult.Status.FAIL);
-        assertThat(r.evidence()).contains("0/2 replies, 1 frames from vm1 seen on vm2");
+        assertThat(r.evidence()).contains("0/2 replies, 1 frames from vm1 seen on vm2 "
+                + "(first: 12:00:00.1 ARP, Request who-has 198.18.20.12 tell 198.18.10.11, length 28)");
     }
 
     @Test
