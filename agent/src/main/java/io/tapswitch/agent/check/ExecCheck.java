@@ -43,7 +43,8 @@ final class ExecCheck implements Probe {
             // show the line that matched, not the start of a long output
             int from = r.output().lastIndexOf('\n', Math.max(0, match.start() - 1)) + 1;
             int to = r.output().indexOf('\n', match.end());
-            output = "/" + exec.expectOutput() + "/ matched: " + r.output().substring(from, to < 0 ? r.output().length() : to).strip();
+            output = "/" + exec.expectOutput() + "/ matched: "
+                    + r.output().substring(from, to < 0 ? r.output().length() : to).strip().replaceAll("\\s*\n\\s*", " | ");
         }
         if (output.length() > SHOWN) {
             output = output.substring(0, SHOWN) + "...";

@@ -139,6 +139,17 @@ class CheckRunnerTest {
         assertThat(results.get(2).evidence()).startsWith("timed out: guest did not finish 'sleep 999'");
     }
 
+    @Test
+    void aMatchingExecShowsTheLinesThatMatchedNotTheWholeOutput() throws Exception {
+        LabFile lab = lab("""
+                  - {name: subs, exec: {vm: vm3, command: "ip -o link", expectOutput: "eth0\\\\.10@eth0\\\\s+eth0\\\\.20@eth0"}}
+                """);
+        FakeShell shell = new FakeShell((vm, cmd) -> ok("lo\neth0\neth0.10@eth0\neth0.20@eth0\n"));
+        CheckResult r = new CheckRunner(lab, shell, 1).run(lab.checks(), x -> { }).get(0);
+        assertThat(r.status()).isEqualTo(CheckResult.Status.PASS);
+        assertThat(r.evidence()).isEqualTo("exit 0, output: /eth0\\.10@eth0\\s+eth0\\.20@eth0/ matched: eth0.10@eth0 | eth0.20@eth0");
+    }
+
     private static GuestConsole.Result isolationScript(String vm, String cmd, String captured) {
         if (cmd.startsWith("ping")) {
             int got = vm.equals("vm3") ? 2 : 0;
