@@ -8,6 +8,7 @@
 // '/'), so that a port and a station keep their node, and their place, when the fabric appears.
 
 import { bitRate } from './format.js';
+import { verdictClass, withVerdicts } from './checks.js';
 import { vlanColor, vlanLight } from './colors.js';
 import { around, concentric, facing, shortNames } from './layout.js';
 import {
@@ -86,7 +87,7 @@ export function describe(state, view = {}) {
   if (!clustered(state)) {
     const g = describeSwitch({
       label: state.switchInfo ? state.switchInfo.name : 'switch',
-      ports: state.ports, entries: state.fdb.values(), mirrors: state.mirrors, vms: state.vms,
+      ports: state.ports, entries: state.fdb.values(), mirrors: state.mirrors, vms: withVerdicts(state.vms, state.checks),
       view: v, scope: '', slots,
     });
     return { ...g, slots };
@@ -153,10 +154,10 @@ function describeSwitch(sw) {
     if (ports.length === 0) continue;
     nodes.push({
       data: { id, name: vm.name, lab: vm.lab, label: `${vm.name}\n${vm.lab}${vm.state === 'RUNNING' ? '' : ' (exited)'}` },
-      classes: vm.state === 'RUNNING' ? 'vm' : 'vm exited',
+      classes: (vm.state === 'RUNNING' ? 'vm' : 'vm exited') + verdictClass(vm),
     });
     for (const p of ports) {
-      edges.push({ data: { id: `vmlink:${id}:${p}`, source: `port:${p}`, target: id }, classes: 'vmlink' });
+      edges.push({ data: { id: `vmlink:${id}:${p}`, source: `port:${p}`, target: id }, classes: `vmlink${verdictClass(vm)}` });
     }
     hostsByPort.set(ports[0], [id, ...(hostsByPort.get(ports[0]) || [])]);
   }
@@ -267,9 +268,9 @@ function describeGrouped(sw, short, mirrorOut, mirrorSrc) {
       const id = `vm:${vm.lab}/${vm.name}`;
       nodes.push({ data: { id, name: vm.name, lab: vm.lab, parent: `group:${groupOf(portOf.get(port))}`,
         label: `${vm.name} (${vm.lab}${vm.state === 'RUNNING' ? '' : ', exited'})` },
-        classes: vm.state === 'RUNNING' ? 'vm listed' : 'vm exited listed' });
+        classes: (vm.state === 'RUNNING' ? 'vm listed' : 'vm exited listed') + verdictClass(vm) });
       for (const p of vm.ports.filter((x) => shown.has(x))) {
-        edges.push({ data: { id: `vmlink:${id}:${p}`, source: `port:${p}`, target: id, width: 2 }, classes: 'vmlink' });
+        edges.push({ data: { id: `vmlink:${id}:${p}`, source: `port:${p}`, target: id, width: 2 }, classes: `vmlink${verdictClass(vm)}` });
       }
       ids.push(id);
     }
@@ -367,7 +368,7 @@ function describeFabric(state, view, slots) {
       ports,
       entries,
       mirrors: host === null ? state.mirrors : [],
-      vms: host === null ? state.vms : [],
+      vms: host === null ? withVerdicts(state.vms, state.checks) : [],
       facing: toward,
       view,
       scope: host === null ? '' : `host:${h.host}/`,

@@ -14,6 +14,8 @@
 // kept current by its tagged events. Which host is "this one" only /fabric says: tagged events
 // that arrive before it answered are held, then applied in order.
 
+import { applyCheck } from './checks.js';
+
 /** Rate samples kept per port: one a second, five minutes. */
 export const HISTORY_SECONDS = 300;
 
@@ -87,6 +89,7 @@ export function initialState() {
     vlans: deepFreeze({ vlans: [], allVlans: [] }),
     mirrors: Object.freeze([]),
     vms: Object.freeze([]), // QEMU guests of the labs that are up: {lab, name, state, ports}
+    checks: Object.freeze(new Map()), // last lab-check verdict per VM, 'lab/vm' -> 'PASS' | 'FAIL' (checks.js)
     rates: new Map(),
     lastCounters: new Map(),
     fabric: null,
@@ -250,13 +253,14 @@ function setFdbEntry(fdb, e) {
 }
 
 /**
- * Applies one event of the agent's stream ('fdb', 'port', 'config', 'counters').
+ * Applies one event of the agent's stream ('fdb', 'port', 'config', 'counters', 'lab-check').
  *
  * @param now {mono, wall}: seconds on a monotonic clock, to compute rates from counters, and
  *     milliseconds since the epoch, to stamp the samples
  */
 export function applyEvent(state, type, data, now) {
   if (!KNOWN_EVENTS.includes(type)) return update(state);
+  if (type === 'lab-check') return update(next(state, { checks: applyCheck(state.checks, data) }), ['vms']);
   const host = eventHost(state, data);
   if (host === undefined) return holdEvent(state, type, data, now);
   if (host !== null) return applyRemoteEvent(state, host, type, data, now);
@@ -277,7 +281,7 @@ export function applyEvent(state, type, data, now) {
   }
 }
 
-const KNOWN_EVENTS = ['fdb', 'port', 'config', 'counters'];
+const KNOWN_EVENTS = ['fdb', 'port', 'config', 'counters', 'lab-check'];
 
 /**
  * Applies events in order, as applyEvent would one by one, but a run of this host's FDB events

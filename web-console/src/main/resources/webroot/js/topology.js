@@ -139,6 +139,11 @@ const STYLE = [
   // rather than a mapping cytoscape cannot resolve.
   { selector: 'edge[width]', style: { width: 'data(width)' } },
   { selector: 'edge.vmlink', style: { 'line-color': '#5e35b1', width: 2 } },
+  // The last lab-check result of a VM (checks.js): green passed, red failed.
+  { selector: 'node.vm.check-pass', style: { 'border-color': '#2e7d32', 'background-color': '#e8f5e9' } },
+  { selector: 'node.vm.check-fail', style: { 'border-color': '#c62828', 'background-color': '#ffebee' } },
+  { selector: 'edge.vmlink.check-pass', style: { 'line-color': '#2e7d32' } },
+  { selector: 'edge.vmlink.check-fail', style: { 'line-color': '#c62828' } },
   { selector: 'node.host.static', style: { shape: 'rectangle', 'border-style': 'double', 'border-width': 3 } },
   { selector: 'edge.uplink', style: { label: 'data(label)', 'text-rotation': 'autorotate' } },
   { selector: 'edge.uplink.busy', style: { 'line-color': '#42a5f5' } },

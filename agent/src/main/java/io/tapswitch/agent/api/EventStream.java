@@ -16,7 +16,8 @@ import java.util.Map;
  * {@code GET /api/v1/events}: a Server-Sent Events stream of everything the agent publishes — port
  * added/removed/up/down ({@code event: port}), MAC learned/moved/expired/evicted/flushed
  * ({@code event: fdb}), committed configuration changes ({@code event: config}) and, once a second,
- * every port's counters ({@code event: counters}).
+ * every port's counters ({@code event: counters}), and each result of a lab test as its check ends
+ * ({@code event: lab-check}).
  *
  * <p>SSE rather than WebSocket because it is plain HTTP: curl, browsers' EventSource and proxies
  * handle it, and the stream only flows one way. A client that does not read fast enough loses
@@ -28,7 +29,8 @@ final class EventStream {
             Events.PORT, "port",
             Events.FDB, "fdb",
             Events.CONFIG, "config",
-            Events.COUNTERS, "counters");
+            Events.COUNTERS, "counters",
+            Events.LAB_CHECK, "lab-check");
 
     private final Vertx vertx;
 

@@ -47,6 +47,11 @@ public final class ApiClient {
         return send("POST", path, body);
     }
 
+    /** A POST that may take longer than {@link #DEFAULT_TIMEOUT}, such as running a lab's checks. */
+    public JsonNode post(String path, Object body, Duration timeout) {
+        return send("POST", path, body, timeout);
+    }
+
     public JsonNode put(String path, Object body) {
         return send("PUT", path, body);
     }
@@ -80,8 +85,12 @@ public final class ApiClient {
     }
 
     private JsonNode send(String method, String path, Object body) {
+        return send(method, path, body, DEFAULT_TIMEOUT);
+    }
+
+    private JsonNode send(String method, String path, Object body, Duration timeout) {
         URI uri = URI.create(base + "/api/v1" + path);
-        HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(DEFAULT_TIMEOUT).header("Accept", "application/json");
+        HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
         if (token != null && !token.isEmpty()) {
             req.header("Authorization", "Bearer " + token);
         }

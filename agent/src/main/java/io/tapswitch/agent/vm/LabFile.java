@@ -29,8 +29,9 @@ import java.util.Objects;
  * @param mirrors port mirroring sessions the switch should set up for the lab
  * @param user    the user the lab's QEMU processes run as and who owns its TAPs; only an agent
  *                running as root may name one (default {@value GuestUser#DEFAULT_USER}), see {@link GuestUser}
+ * @param checks  what the lab demonstrates, proven by {@code tapswitch vm test} (see {@link LabCheck})
  */
-public record LabFile(String name, Guest guest, List<Vm> vms, List<Mirror> mirrors, String user) {
+public record LabFile(String name, Guest guest, List<Vm> vms, List<Mirror> mirrors, String user, List<LabCheck> checks) {
 
     /** Memory in MiB when neither the VM nor the guest defaults say otherwise. */
     public static final int DEFAULT_MEMORY_MIB = 256;
@@ -43,6 +44,7 @@ public record LabFile(String name, Guest guest, List<Vm> vms, List<Mirror> mirro
         guest = guest == null ? Guest.EMPTY : guest;
         vms = vms == null ? List.of() : List.copyOf(vms);
         mirrors = mirrors == null ? List.of() : List.copyOf(mirrors);
+        checks = checks == null ? List.of() : List.copyOf(checks);
     }
 
     /**
@@ -232,7 +234,7 @@ public record LabFile(String name, Guest guest, List<Vm> vms, List<Mirror> mirro
         Guest g = new Guest(absolute(baseDir, guest.kernel()), absolute(baseDir, guest.initrd()),
                 absolute(baseDir, guest.disk()), guest.memory(), guest.vcpus(), guest.effectiveAccel(),
                 guest.effectiveMachine(), guest.append());
-        return new LabFile(name, g, resolved, mirrors, user);
+        return new LabFile(name, g, resolved, mirrors, user, checks);
     }
 
     /**

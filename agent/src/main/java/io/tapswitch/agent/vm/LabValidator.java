@@ -68,6 +68,7 @@ final class LabValidator {
         for (int i = 0; i < lab.mirrors().size(); i++) {
             checkMirror("mirrors[" + i + "]", lab.mirrors().get(i), ports.keySet(), mirrorNames);
         }
+        CheckValidator.validate(lab, this::problem);
     }
 
     private void checkVm(String at, LabFile.Vm vm, LabFile.Guest g, Map<String, String> names,

@@ -132,6 +132,22 @@ public final class Labs implements AutoCloseable {
         return m.list().stream().map(v -> view(m, v)).toList();
     }
 
+    /**
+     * The lab file a lab that is up was brought up from (as {@link #up} recorded it), or empty when
+     * the lab is not up here or the record is gone.
+     */
+    public java.util.Optional<Path> labFile(String lab) {
+        if (lab == null || !lab.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            return java.util.Optional.empty();
+        }
+        try {
+            List<String> lines = Files.readAllLines(stateRoot.resolve(lab).resolve(LAB_FILE_MARKER), StandardCharsets.UTF_8);
+            return lines.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(lines.get(0).strip()));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     private void rememberFile(String lab, Path file) {
         Path marker = stateRoot.resolve(lab).resolve(LAB_FILE_MARKER);
         Path tmp = marker.resolveSibling(LAB_FILE_MARKER + ".tmp");

@@ -119,6 +119,9 @@ class RejectedInputTest {
             "POST|/labs|{\"file\":\"/etc/hostname\",\"wait\":true}|400|wait",
             "DELETE|/labs/nosuch|NULL|404|''",
             "DELETE|/labs/a%2F..%2Fb|NULL|404|''",
+            "POST|/labs/nosuch/test|NULL|409|''",
+            "POST|/labs/nosuch/test|{\"file\":\"/etc/hostname\"}|409|''",
+            "POST|/labs/nosuch/test|{\"file\":\"/etc/hostname\",\"wait\":true}|400|wait",
     })
     void isRefusedWithoutChangingAnything(String method, String path, String body, int status, String fields) throws Exception {
         byte[] fileBefore = Files.readAllBytes(a.file);
@@ -139,6 +142,13 @@ class RejectedInputTest {
         assertThat(a.agent.controlPlane().config()).isEqualTo(configBefore);
         assertThat(a.agent.view().topology().size()).isEqualTo(portsBefore);
         assertThat(a.agent.view().topology().mirrorConfigs()).isEqualTo(mirrorsBefore);
+    }
+
+    @Test
+    void testingALabThatIsNotUpNamesIt() {
+        Http.Reply r = a.http.send("POST", "/labs/nosuch/test", null, null);
+        assertThat(r.status()).isEqualTo(409);
+        assertThat(r.raw().body()).contains("lab nosuch is not up");
     }
 
     @Test
