@@ -29,7 +29,9 @@ import java.util.regex.Pattern;
  */
 @Command(name = "vm", mixinStandardHelpOptions = true,
         description = "Bring QEMU VM labs up and down on a running agent, list them, run commands in guests.",
-        subcommands = {VmCommand.Up.class, VmCommand.Down.class, VmCommand.ListVms.class, VmCommand.Exec.class})
+        subcommands = {VmCommand.Up.class, VmCommand.Down.class, VmCommand.ListVms.class, VmCommand.Exec.class,
+                VmControlCommands.Start.class, VmControlCommands.Stop.class, VmControlCommands.Restart.class,
+                VmControlCommands.Link.class})
 public final class VmCommand implements Runnable {
     @Option(names = "--url", defaultValue = ApiClient.DEFAULT_URL, scope = ScopeType.INHERIT,
             description = "Agent URL (default ${DEFAULT-VALUE}).")

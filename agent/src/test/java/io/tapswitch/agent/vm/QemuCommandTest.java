@@ -89,9 +89,9 @@ class QemuCommandTest {
 
         assertThat(args).containsSubsequence(
                 "-netdev", "tap,id=n0,ifname=ts-vm1-0,script=no,downscript=no",
-                "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:ab:cd:11,romfile=",
+                "-device", "virtio-net-pci,id=nic0,netdev=n0,mac=52:54:00:ab:cd:11,romfile=",
                 "-netdev", "tap,id=n1,ifname=ts-vm1-1,script=no,downscript=no",
-                "-device", "virtio-net-pci,netdev=n1,mac=52:54:00:ab:cd:12,romfile=");
+                "-device", "virtio-net-pci,id=nic1,netdev=n1,mac=52:54:00:ab:cd:12,romfile=");
         assertThat(String.join(" ", args)).doesNotContain("vhost");
     }
 
@@ -103,6 +103,8 @@ class QemuCommandTest {
                 + ",server=on,wait=off,logfile=/run/tapswitch/vms/demo/vm1.log,logappend=on");
         assertThat(valueOf(args, "-serial")).isEqualTo("chardev:console");
         assertThat(valueOf(args, "-monitor")).isEqualTo("none");
+        assertThat(valueOf(args, "-qmp")).as("machine protocol for stop and link control, never the human monitor")
+                .isEqualTo("unix:/run/tapswitch/vms/demo/vm1.qmp,server=on,wait=off");
     }
 
     @Test
