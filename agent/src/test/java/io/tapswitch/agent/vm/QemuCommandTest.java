@@ -139,7 +139,7 @@ class QemuCommandTest {
     void rejectsACommandLineTheKernelWouldTruncate() {
         LabFile.Vm vm = LAB.vm("vm1");
         LabFile.Vm huge = new LabFile.Vm(vm.name(), vm.kernel(), vm.initrd(), vm.disk(), vm.memory(), vm.vcpus(),
-                "x".repeat(2000), vm.append(), vm.nics());
+                "x".repeat(2000), vm.append(), vm.nics(), vm.host());
 
         assertThatThrownBy(() -> QemuCommand.build("q", LAB.guest(), huge, Accel.TCG, CONSOLE))
                 .isInstanceOf(IllegalArgumentException.class)
