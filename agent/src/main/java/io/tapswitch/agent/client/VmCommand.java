@@ -186,7 +186,7 @@ public final class VmCommand implements Runnable {
             }
             Path log = Path.of(found.path("consoleLog").asText());
             ConsolePaths paths = ConsolePaths.in(log.getParent(), vm);
-            try (GuestConsole console = GuestConsole.connect(paths.socket(), "vm exec")) {
+            try (GuestConsole console = GuestConsole.connect(paths.socket(), "vm exec", Duration.ofSeconds(2))) {
                 GuestConsole.Result r = console.exec(String.join(" ", command), Duration.ofSeconds(timeout));
                 out.print(r.output());
                 return r.exitCode();

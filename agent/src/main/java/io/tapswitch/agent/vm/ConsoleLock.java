@@ -11,6 +11,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -105,6 +106,30 @@ public final class ConsoleLock implements Closeable {
     private static BusyException busy(Path socket, String holder) {
         return new BusyException("console of " + vmOf(socket) + " in use by " + holder
                 + "; leave that session first (Ctrl-] ends a 'vm console')");
+    }
+
+    /**
+     * Like {@link #acquire(Path, String)}, but while another client holds the console, tries again
+     * until {@code patience} has passed: for programs that take turns on a console (checks, tests),
+     * which QEMU itself would have made wait for the previous connection to end.
+     */
+    public static ConsoleLock acquire(Path socket, String holder, Duration patience) throws IOException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            try {
+                return acquire(socket, holder);
+            } catch (BusyException e) {
+                if (System.nanoTime() >= deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Who holds the console whose socket is {@code socket}, or null when nobody does. */

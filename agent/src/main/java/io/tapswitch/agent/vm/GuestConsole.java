@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  */
 public final class GuestConsole implements Closeable {
     private static final int CHUNK = 800;
+    /** How long {@link #connect(Path)} waits for a console another client holds. */
+    public static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final AtomicLong SEQUENCE = new AtomicLong(System.currentTimeMillis() % 1_000_000);
 
     private final SocketChannel channel;
@@ -47,17 +49,21 @@ public final class GuestConsole implements Closeable {
 
     /**
      * Connects to a console socket; only one client can be connected to a QEMU socket at a time, so
-     * the console is claimed first ({@link ConsoleLock}).
+     * the console is claimed first ({@link ConsoleLock}), waiting up to {@link #PATIENCE} for
+     * another program's turn to end, as QEMU would have made it wait.
      *
-     * @throws ConsoleLock.BusyException when another client (a {@code vm console}, say) holds it
+     * @throws ConsoleLock.BusyException when another client (a {@code vm console}, say) holds it longer
      */
     public static GuestConsole connect(Path socket) throws IOException {
-        return connect(socket, "a command run over the console");
+        return connect(socket, "a command run over the console", PATIENCE);
     }
 
-    /** Like {@link #connect(Path)}, naming the holder that others see in "console in use by ...". */
-    public static GuestConsole connect(Path socket, String holder) throws IOException {
-        ConsoleLock lock = ConsoleLock.acquire(socket, holder);
+    /**
+     * Like {@link #connect(Path)}, naming the holder that others see in "console in use by ...",
+     * and waiting at most {@code patience} for the console.
+     */
+    public static GuestConsole connect(Path socket, String holder, Duration patience) throws IOException {
+        ConsoleLock lock = ConsoleLock.acquire(socket, holder, patience);
         SocketChannel ch = null;
         try {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -29,6 +30,29 @@ class ConsoleLockTest {
         try (ConsoleLock again = ConsoleLock.acquire(socket, "vm exec")) {
             assertThat(again).isNotNull();
         }
+    }
+
+    @Test
+    void aPatientClientGetsTheConsoleWhenTheHolderLetsGoAndGivesUpOtherwise() throws Exception {
+        Path socket = dir.resolve("vm3.sock");
+        ConsoleLock first = ConsoleLock.acquire(socket, "check one");
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> ConsoleLock.acquire(socket, "check two", Duration.ofMillis(300)))
+                .isInstanceOf(ConsoleLock.BusyException.class).hasMessageContaining("check one");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        Thread release = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+                first.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        release.start();
+        try (ConsoleLock second = ConsoleLock.acquire(socket, "check two", Duration.ofSeconds(10))) {
+            assertThat(ConsoleLock.holder(socket)).startsWith("check two");
+        }
+        release.join();
     }
 
     @Test
