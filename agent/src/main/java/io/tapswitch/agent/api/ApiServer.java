@@ -114,6 +114,8 @@ public final class ApiServer extends VerticleBase {
             r.route("/api/*").handler(auth);
             r.route("/metrics").handler(auth);
         }
+        // Before the body handler, which reads the request and so leaves nothing to upgrade.
+        new ConsoleRoutes(labs).mount(r);
         r.route("/api/*").handler(ApiServer::onlyJsonBodies);
         r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(DEFAULT_BODY_LIMIT));
         Buffer openApi = openApi();

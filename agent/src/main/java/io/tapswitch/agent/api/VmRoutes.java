@@ -43,6 +43,7 @@ final class VmRoutes {
         router.get("/api/v1/vms").handler(this::list);
         router.post("/api/v1/labs").handler(this::up);
         router.delete("/api/v1/labs/:name").handler(this::down);
+        new VmControlRoutes(vertx, labs).mount(router);
         router.post("/api/v1/labs/:name/test").handler(this::test);
     }
 

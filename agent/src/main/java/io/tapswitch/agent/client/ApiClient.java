@@ -60,6 +60,20 @@ public final class ApiClient {
         return send("DELETE", path + queryString(query), null);
     }
 
+    /**
+     * Opens a WebSocket on {@code path} under {@code /api/v1} (ws:// for an http:// agent, wss:// for
+     * https://), with the bearer token when there is one.
+     */
+    public java.util.concurrent.CompletableFuture<java.net.http.WebSocket> webSocket(String path,
+                                                                                   java.net.http.WebSocket.Listener listener) {
+        URI uri = URI.create(base.toString().replaceFirst("^http", "ws") + "/api/v1" + path);
+        java.net.http.WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (token != null && !token.isEmpty()) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return b.buildAsync(uri, listener);
+    }
+
     /** Percent-encodes one path segment (port and mirror names, MACs). */
     public static String segment(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");

@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
 @Command(name = "vm", mixinStandardHelpOptions = true,
         description = "Bring QEMU VM labs up and down on a running agent, list them, run commands in guests.",
         subcommands = {VmCommand.Up.class, VmCommand.Down.class, VmCommand.ListVms.class, VmCommand.Exec.class,
-                VmTestCommand.class})
+                VmControlCommands.Start.class, VmControlCommands.Stop.class, VmControlCommands.Restart.class,
+                VmControlCommands.Link.class, VmConsoleCommand.class, VmTestCommand.class})
 public final class VmCommand implements Runnable {
     @Option(names = "--url", defaultValue = ApiClient.DEFAULT_URL, scope = ScopeType.INHERIT,
             description = "Agent URL (default ${DEFAULT-VALUE}).")
@@ -185,12 +186,14 @@ public final class VmCommand implements Runnable {
             }
             Path log = Path.of(found.path("consoleLog").asText());
             ConsolePaths paths = ConsolePaths.in(log.getParent(), vm);
-            try (GuestConsole console = GuestConsole.connect(paths.socket())) {
+            try (GuestConsole console = GuestConsole.connect(paths.socket(), "vm exec", Duration.ofSeconds(2))) {
                 GuestConsole.Result r = console.exec(String.join(" ", command), Duration.ofSeconds(timeout));
                 out.print(r.output());
                 return r.exitCode();
             } catch (TimeoutException e) {
                 throw new CtlException(vm + " did not finish within " + timeout + " s");
+            } catch (io.tapswitch.agent.vm.ConsoleLock.BusyException e) {
+                throw new CtlException(e.getMessage());
             }
         }
     }

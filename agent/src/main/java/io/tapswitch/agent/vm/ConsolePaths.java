@@ -18,4 +18,13 @@ public record ConsolePaths(Path socket, Path log) {
     public static ConsolePaths in(Path dir, String vmName) {
         return new ConsolePaths(dir.resolve(vmName + ".sock"), dir.resolve(vmName + ".log"));
     }
+
+    /**
+     * The VM's QMP (QEMU machine protocol) socket next to the console socket, {@code DIR/NAME.qmp}:
+     * how the agent powers a guest down and sets its NICs' link state (see {@link Qmp}).
+     */
+    public Path qmp() {
+        String name = socket.getFileName().toString();
+        return socket.resolveSibling(name.substring(0, name.length() - ".sock".length()) + ".qmp");
+    }
 }

@@ -32,25 +32,55 @@ import java.util.regex.Pattern;
  */
 public final class GuestConsole implements Closeable {
     private static final int CHUNK = 800;
+    /** How long {@link #connect(Path)} waits for a console another client holds. */
+    public static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final AtomicLong SEQUENCE = new AtomicLong(System.currentTimeMillis() % 1_000_000);
 
     private final SocketChannel channel;
     private final Selector selector;
+    private final ConsoleLock lock;
     private final StringBuilder received = new StringBuilder();
 
-    private GuestConsole(SocketChannel channel, Selector selector) {
+    private GuestConsole(SocketChannel channel, Selector selector, ConsoleLock lock) {
         this.channel = channel;
         this.selector = selector;
+        this.lock = lock;
     }
 
-    /** Connects to a console socket; only one client can be connected to a QEMU socket at a time. */
+    /**
+     * Connects to a console socket; only one client can be connected to a QEMU socket at a time, so
+     * the console is claimed first ({@link ConsoleLock}), waiting up to {@link #PATIENCE} for
+     * another program's turn to end, as QEMU would have made it wait.
+     *
+     * @throws ConsoleLock.BusyException when another client (a {@code vm console}, say) holds it longer
+     */
     public static GuestConsole connect(Path socket) throws IOException {
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        ch.connect(UnixDomainSocketAddress.of(socket));
-        ch.configureBlocking(false);
-        Selector sel = Selector.open();
-        ch.register(sel, SelectionKey.OP_READ);
-        return new GuestConsole(ch, sel);
+        return connect(socket, "a command run over the console", PATIENCE);
+    }
+
+    /**
+     * Like {@link #connect(Path)}, naming the holder that others see in "console in use by ...",
+     * and waiting at most {@code patience} for the console.
+     */
+    public static GuestConsole connect(Path socket, String holder, Duration patience) throws IOException {
+        ConsoleLock lock = ConsoleLock.acquire(socket, holder, patience);
+        SocketChannel ch = null;
+        try {
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            ch.configureBlocking(false);
+            Selector sel = Selector.open();
+            ch.register(sel, SelectionKey.OP_READ);
+            return new GuestConsole(ch, sel, lock);
+        } catch (IOException | RuntimeException e) {
+            if (ch != null) {
+                ch.close();
+            }
+            if (lock != null) {
+                lock.close();
+            }
+            throw e;
+        }
     }
 
     /** Result of a guest command: its exit code and output (stdout and stderr, CR removed). */
@@ -128,7 +158,13 @@ public final class GuestConsole implements Closeable {
 
     @Override
     public void close() throws IOException {
-        selector.close();
-        channel.close();
+        try {
+            selector.close();
+            channel.close();
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
+        }
     }
 }

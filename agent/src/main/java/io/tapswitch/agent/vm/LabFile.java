@@ -86,9 +86,10 @@ public record LabFile(String name, Guest guest, List<Vm> vms, List<Mirror> mirro
      * @param run    shell command the guest runs once its network is up
      * @param append extra kernel command line words for this VM only
      * @param nics   network interfaces, eth0 first
+     * @param host   the fabric host (agent name) the VM runs on; null for the agent that brings the lab up
      */
     public record Vm(String name, String kernel, String initrd, String disk, Integer memory, Integer vcpus,
-                     String run, String append, List<Nic> nics) {
+                     String run, String append, List<Nic> nics, String host) {
         public Vm {
             nics = nics == null ? List.of() : List.copyOf(nics);
         }
@@ -229,7 +230,7 @@ public record LabFile(String name, Guest guest, List<Vm> vms, List<Mirror> mirro
                     absolute(baseDir, disk),
                     firstNonNull(vm.memory(), guest.memory(), DEFAULT_MEMORY_MIB),
                     firstNonNull(vm.vcpus(), guest.vcpus(), DEFAULT_VCPUS),
-                    vm.run(), vm.append(), vm.nics()));
+                    vm.run(), vm.append(), vm.nics(), vm.host()));
         }
         Guest g = new Guest(absolute(baseDir, guest.kernel()), absolute(baseDir, guest.initrd()),
                 absolute(baseDir, guest.disk()), guest.memory(), guest.vcpus(), guest.effectiveAccel(),

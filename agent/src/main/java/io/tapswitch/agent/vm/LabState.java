@@ -38,8 +38,16 @@ record LabState(String lab, List<VmRecord> vms) {
      * @param ports            the VM's TAP devices
      * @param log              console log file
      * @param socket           console socket
+     * @param stopped          the VM was stopped on purpose ({@code vm stop}): its QEMU being gone is
+     *                         no crash, and nothing restarts it but {@code vm start}
      */
-    record VmRecord(String name, long pid, long startEpochMillis, List<String> ports, String log, String socket) {
+    record VmRecord(String name, long pid, long startEpochMillis, List<String> ports, String log, String socket,
+                    boolean stopped) {
+
+        /** The same VM marked as stopped on purpose, or as running again. */
+        VmRecord withStopped(boolean stop) {
+            return new VmRecord(name, pid, startEpochMillis, ports, log, socket, stop);
+        }
 
         /** The live QEMU process this record describes, if it still runs. */
         Optional<ProcessHandle> process() {
@@ -58,6 +66,11 @@ record LabState(String lab, List<VmRecord> vms) {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write lab state in " + labDir, e);
         }
+    }
+
+    /** This state with the record of VM {@code vm} replaced. */
+    LabState with(VmRecord vm) {
+        return new LabState(lab, vms.stream().map(v -> v.name().equals(vm.name()) ? vm : v).toList());
     }
 
     static Optional<LabState> read(Path labDir) {

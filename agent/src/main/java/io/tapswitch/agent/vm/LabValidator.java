@@ -80,6 +80,9 @@ final class LabValidator {
         if (checkName(at + ".name", vm.name(), 64)) {
             unique(at + ".name", vm.name(), names, "VM name");
         }
+        if (vm.host() != null) {
+            checkName(at + ".host", vm.host(), 64);
+        }
         checkRange(at + ".memory", vm.memory(), 32, 1 << 20);
         checkRange(at + ".vcpus", vm.vcpus(), 1, 256);
         checkAppend(at + ".append", vm.append());

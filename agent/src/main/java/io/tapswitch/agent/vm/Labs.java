@@ -37,6 +37,8 @@ public final class Labs implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Labs.class);
     /** Holds the absolute path of the lab file a lab was brought up from, in the lab's state directory. */
     static final String LAB_FILE_MARKER = "lab-file";
+    /** How long a guest gets to act on the ACPI power button before QEMU is told to quit. */
+    private static final Duration POWERDOWN_GRACE = Duration.ofSeconds(2);
 
     /** One VM as the API shows it. */
     public record VmView(String lab, String name, long pid, VmStatus.State state, List<String> ports, String consoleLog) {
@@ -85,6 +87,16 @@ public final class Labs implements AutoCloseable {
             lab = LabFile.load(path);
         } catch (InvalidLabException e) {
             throw new InvalidRequestException("file", String.join("; ", e.problems()));
+        }
+        String self = control.config().name();
+        for (int i = 0; i < lab.vms().size(); i++) {
+            String host = lab.vms().get(i).host();
+            if (host != null && !host.equals(self)) {
+                // Starting it through that host's API and joining its NICs over the fabric is not built yet.
+                throw new InvalidRequestException("vms[" + i + "].host", "VM " + lab.vms().get(i).name() + " is to run on host '"
+                        + host + "', but this agent is '" + self + "' and labs across hosts are not supported yet; "
+                        + "bring that VM up from a lab file on its own agent");
+            }
         }
         try {
             GuestUser.forLab(lab.user());
@@ -148,6 +160,107 @@ public final class Labs implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops one VM on purpose ({@code vm stop}); see {@link VmManager#stopVm}. Its ports stay in the
+     * switch, with no carrier behind them, until {@link #start} boots it again on them.
+     */
+    public synchronized VmView stop(String lab, String vm) {
+        VmManager m = manager(PortAttacher.NONE);
+        requireVm(m, lab, vm);
+        m.stopVm(lab, vm, POWERDOWN_GRACE);
+        LOG.info("lab {}: VM {} stopped", lab, vm);
+        return view(m, requireVm(m, lab, vm));
+    }
+
+    /**
+     * Boots a VM that is stopped (or crashed) again, on its TAPs and ports; NICs whose link is down
+     * ({@link #link}) start with the guest seeing no carrier, as before.
+     */
+    public synchronized VmView start(String lab, String vm) {
+        requireVm(manager(PortAttacher.NONE), lab, vm);
+        LabFile file = recordedLab(lab);
+        VmManager m = manager(new LabAttacher(file));
+        VmStatus started;
+        try {
+            started = m.startVm(file, vm);
+        } catch (IllegalStateException e) {
+            throw new ConflictException(e.getMessage());
+        }
+        List<String> ports = started.ports();
+        for (int i = 0; i < ports.size(); i++) {
+            var spec = control.config().port(ports.get(i));
+            if (spec != null && !spec.enabled()) {
+                try {
+                    m.setGuestLink(lab, vm, i, false);
+                } catch (IOException e) {
+                    LOG.warn("lab {}: VM {} eth{} starts with carrier although its port is down: {}", lab, vm, i, e.getMessage());
+                }
+            }
+        }
+        LOG.info("lab {}: VM {} started (pid {})", lab, vm, started.pid());
+        return view(m, started);
+    }
+
+    /** {@link #stop} then {@link #start}: a cold reboot of one guest, its ports kept. */
+    public synchronized VmView restart(String lab, String vm) {
+        stop(lab, vm);
+        return start(lab, vm);
+    }
+
+    /** The outcome of {@link #link}: the switch port's state, and whether the guest was told too. */
+    public record LinkView(String lab, String vm, String nic, String port, boolean up, boolean guestNotified) {
+    }
+
+    /**
+     * Takes NIC {@code nic} (eth0, eth1, ... in lab file order) of a VM down or up: its switch port
+     * through the control plane ({@link Change.SetAdmin}), and, when the guest runs, its carrier
+     * through QMP, so the guest's kernel reports NO-CARRIER as it would for a pulled cable.
+     */
+    public synchronized LinkView link(String lab, String vm, String nic, Boolean up) {
+        if (up == null) {
+            throw new InvalidRequestException("up", "is required: true or false");
+        }
+        if (nic == null || !nic.matches("eth(0|[1-9][0-9]{0,2})")) {
+            throw new InvalidRequestException("nic", "must be eth0, eth1, ... (the VM's NICs in lab file order), not '" + nic + "'");
+        }
+        VmManager m = manager(PortAttacher.NONE);
+        VmStatus status = requireVm(m, lab, vm);
+        int index = Integer.parseInt(nic.substring(3));
+        if (index >= status.ports().size()) {
+            throw new NotFoundException("VM " + vm + " of lab " + lab + " has " + status.ports().size()
+                    + " NICs (eth0..eth" + (status.ports().size() - 1) + "), no " + nic);
+        }
+        String port = status.ports().get(index);
+        control.submit(new Change.SetAdmin(port, up), null);
+        boolean told = false;
+        if (status.state() == VmStatus.State.RUNNING) {
+            try {
+                m.setGuestLink(lab, vm, index, up);
+                told = true;
+            } catch (IOException e) {
+                LOG.warn("lab {}: port {} is {} but VM {} was not told (no carrier change in the guest): {}",
+                        lab, port, up ? "up" : "down", vm, e.getMessage());
+            }
+        }
+        LOG.info("lab {}: VM {} {} (port {}) link {}", lab, vm, nic, port, up ? "up" : "down");
+        return new LinkView(lab, vm, nic, port, up, told);
+    }
+
+    private static VmStatus requireVm(VmManager m, String lab, String vm) {
+        return m.list().stream().filter(v -> v.lab().equals(lab) && v.vm().equals(vm)).findFirst()
+                .orElseThrow(() -> new NotFoundException("no VM '" + vm + "' in a lab named '" + lab + "' is up"));
+    }
+
+    /** The lab file {@link #up} recorded for {@code lab}, read again (its VMs' QEMU settings). */
+    private LabFile recordedLab(String lab) {
+        Path marker = stateRoot.resolve(lab).resolve(LAB_FILE_MARKER);
+        try {
+            return LabFile.load(Path.of(Files.readAllLines(marker, StandardCharsets.UTF_8).get(0).strip()));
+        } catch (IOException | RuntimeException e) {
+            throw new ConflictException("cannot read the lab file lab " + lab + " was brought up from: " + e.getMessage());
+        }
+    }
+
     private void rememberFile(String lab, Path file) {
         Path marker = stateRoot.resolve(lab).resolve(LAB_FILE_MARKER);
         Path tmp = marker.resolveSibling(LAB_FILE_MARKER + ".tmp");
@@ -162,7 +275,8 @@ public final class Labs implements AutoCloseable {
     /**
      * Re-attaches the labs whose guests outlived a previous agent (killed rather than stopped): each
      * TAP of a running guest that still exists becomes a lab port again, with its lab's VLANs and
-     * mirrors; nothing is created or restarted. Labs whose agent is still alive are left alone.
+     * mirrors; nothing is created or restarted, and a VM stopped with {@link #stop} stays stopped with
+     * its ports attached. Labs whose agent is still alive are left alone.
      * Returns the names of the labs taken over.
      */
     public synchronized List<String> resume() {
@@ -175,8 +289,9 @@ public final class Labs implements AutoCloseable {
             for (Path dir : dirs) {
                 Path marker = dir.resolve(LAB_FILE_MARKER);
                 String name = dir.getFileName().toString();
-                List<VmStatus> alive = all.stream()
-                        .filter(v -> v.lab().equals(name) && v.state() == VmStatus.State.RUNNING).toList();
+                // A VM stopped on purpose keeps its ports as if it ran: `vm start` boots it on them.
+                List<VmStatus> alive = all.stream().filter(v -> v.lab().equals(name)
+                        && (v.state() == VmStatus.State.RUNNING || v.state() == VmStatus.State.STOPPED)).toList();
                 if (!Files.isRegularFile(marker) || alive.isEmpty() || running.contains(name)) {
                     continue;
                 }
@@ -200,7 +315,7 @@ public final class Labs implements AutoCloseable {
                     running.add(name);
                     resumed.add(name);
                     rememberFile(name, Path.of(lines.get(0).strip()));
-                    LOG.info("lab {}: re-attached the TAPs of {} running VMs", name, alive.size());
+                    LOG.info("lab {}: re-attached the TAPs of {} running or stopped VMs", name, alive.size());
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("cannot re-attach lab {}: {}", name, e.getMessage());
                 }

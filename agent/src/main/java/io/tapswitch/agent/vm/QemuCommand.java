@@ -13,6 +13,8 @@ import java.util.Locale;
  * adding a user-mode NIC or other devices we did not ask for, the NIC option
  * ROM is disabled because the guest boots its kernel directly and iPXE only
  * costs boot time, and vhost stays off because this host has no vhost-net.
+ * A QMP socket next to the console lets the agent power the guest down and
+ * take a NIC's link down as the guest sees it, without a human monitor.
  * Offloads are left at QEMU's defaults so the switch sees what real guests send.
  */
 public final class QemuCommand {
@@ -61,14 +63,23 @@ public final class QemuCommand {
         for (int i = 0; i < vm.nics().size(); i++) {
             LabFile.Nic nic = vm.nics().get(i);
             args.addAll(List.of("-netdev", "tap,id=n" + i + ",ifname=" + nic.port() + ",script=no,downscript=no"));
-            args.addAll(List.of("-device", "virtio-net-pci,netdev=n" + i + ",mac=" + nic.mac().toLowerCase(Locale.ROOT)
+            args.addAll(List.of("-device", "virtio-net-pci,id=" + nicId(i) + ",netdev=n" + i + ",mac=" + nic.mac().toLowerCase(Locale.ROOT)
                     + ",romfile="));
         }
         args.addAll(List.of("-chardev", "socket,id=console,path=" + console.socket()
                 + ",server=on,wait=off,logfile=" + console.log() + ",logappend=on"));
         args.addAll(List.of("-serial", "chardev:console"));
         args.addAll(List.of("-monitor", "none"));
+        args.addAll(List.of("-qmp", "unix:" + console.qmp() + ",server=on,wait=off"));
         return args;
+    }
+
+    /**
+     * The QEMU device id of the VM's NIC number {@code index} (eth{@code index} in the guest), which
+     * QMP's {@code set_link} takes to make the guest see carrier loss.
+     */
+    public static String nicId(int index) {
+        return "nic" + index;
     }
 
     private static String diskFormat(String path) {

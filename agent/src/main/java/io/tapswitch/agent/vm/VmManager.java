@@ -32,6 +32,7 @@ public class VmManager {
 
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
     private static final Duration EARLY_EXIT_CHECK = Duration.ofMillis(500);
+    private static final Duration QMP_TIMEOUT = Duration.ofSeconds(3);
 
     private final Path stateRoot;
     private final TapDevices taps;
@@ -159,6 +160,7 @@ public class VmManager {
         LabState.read(dir).ifPresent(state -> {
             state.vms().forEach(VmManager::stop);
             state.vms().forEach(v -> deleteFile(Path.of(v.socket())));
+            state.vms().forEach(v -> deleteFile(new ConsolePaths(Path.of(v.socket()), Path.of(v.log())).qmp()));
         });
         ports.forEach(this::detachQuietly);
         ports.forEach(this::deleteQuietly);
@@ -195,6 +197,113 @@ public class VmManager {
         return GuestConsole.connect(console(lab, vm).socket());
     }
 
+    /**
+     * Stops one guest on purpose and records that, so that listings show it STOPPED and a restarted
+     * agent neither restarts nor forgets it. Its TAPs stay (QEMU only held them open), and with them
+     * its switch ports. The guest is first asked to power down over QMP; a guest that does not act on
+     * the power button within {@code powerdownGrace} has QEMU quit, then SIGTERM, then SIGKILL.
+     *
+     * @return whether QEMU was still running (false when it had already exited)
+     * @throws IllegalArgumentException when the lab is not up or has no such VM
+     */
+    public boolean stopVm(String lab, String vm, Duration powerdownGrace) {
+        Path dir = labDir(lab);
+        LabState state = LabState.read(dir).orElseThrow(() -> new IllegalArgumentException("lab " + lab + " is not up"));
+        LabState.VmRecord record = record(state, vm);
+        state.with(record.withStopped(true)).write(dir);
+        Optional<ProcessHandle> process = record.process();
+        if (process.isEmpty()) {
+            return false;
+        }
+        ProcessHandle p = process.get();
+        ConsolePaths console = console(lab, vm);
+        for (String command : new String[] {"system_powerdown", "quit"}) {
+            try (Qmp qmp = Qmp.connect(console.qmp(), QMP_TIMEOUT)) {
+                qmp.execute(command, java.util.Map.of());
+            } catch (IOException e) {
+                // No QMP (a guest started before it existed) or a hung QEMU: the signals below decide.
+                break;
+            }
+            if (awaitExit(p, command.equals("quit") ? STOP_GRACE : powerdownGrace)) {
+                return true;
+            }
+        }
+        stop(record);
+        return true;
+    }
+
+    /**
+     * Boots a VM that is not running (stopped or crashed) again, on the TAPs and switch ports it had.
+     *
+     * @throws IllegalArgumentException when the lab is not up or has no such VM
+     * @throws IllegalStateException    when the VM runs, or QEMU exits at once (its output is the message)
+     */
+    public VmStatus startVm(LabFile lab, String vm) {
+        Path dir = labDir(lab.name());
+        LabState state = LabState.read(dir).orElseThrow(() -> new IllegalArgumentException("lab " + lab.name() + " is not up"));
+        LabState.VmRecord old = record(state, vm);
+        if (old.process().isPresent()) {
+            throw new IllegalStateException("VM " + vm + " of lab " + lab.name() + " is already running (pid " + old.pid() + ")");
+        }
+        LabFile.Vm spec = lab.vms().stream().filter(v -> v.name().equals(vm)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("lab file of " + lab.name() + " has no VM " + vm));
+        GuestUser user = GuestUser.forLab(lab.user());
+        for (String port : spec.ports()) {
+            if (!taps.exists(port)) {
+                // Someone deleted the TAP while the guest was down; the switch let its port go with it.
+                taps.create(port, user);
+                attacher.attach(port);
+            }
+        }
+        Accel accel = accelProbe.resolve(lab.guest().effectiveAccel(), spec.kernel(), spec.initrd(), user);
+        deleteFile(console(lab.name(), vm).qmp());
+        LabState.VmRecord started = start(lab, spec, accel, dir, user);
+        LabState next = state.with(started);
+        next.write(dir);
+        try {
+            Thread.sleep(EARLY_EXIT_CHECK.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (started.process().isEmpty()) {
+            next.with(started.withStopped(true)).write(dir);
+            throw new IllegalStateException("QEMU for VM " + vm + " exited during start: "
+                    + tail(dir.resolve(vm + ".qemu.log")));
+        }
+        return statuses(next).stream().filter(s -> s.vm().equals(vm)).findFirst().orElseThrow();
+    }
+
+    /**
+     * Sets the link state of a running guest's NIC number {@code nic} as the guest sees it (carrier),
+     * through QMP's {@code set_link}.
+     *
+     * @throws IOException when the guest has no QMP socket or QEMU refuses
+     */
+    public void setGuestLink(String lab, String vm, int nic, boolean up) throws IOException {
+        try (Qmp qmp = Qmp.connect(console(lab, vm).qmp(), QMP_TIMEOUT)) {
+            qmp.execute("set_link", java.util.Map.of("name", QemuCommand.nicId(nic), "up", up));
+        }
+    }
+
+    private static LabState.VmRecord record(LabState state, String vm) {
+        return state.vms().stream().filter(v -> v.name().equals(vm)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("lab " + state.lab() + " has no VM " + vm));
+    }
+
+    private static boolean awaitExit(ProcessHandle p, Duration grace) {
+        try {
+            p.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return !p.isAlive();
+        }
+    }
+
     private LabState.VmRecord start(LabFile lab, LabFile.Vm vm, Accel accel, Path dir, GuestUser user) {
         ConsolePaths console = ConsolePaths.in(dir, vm.name());
         Path qemuLog = dir.resolve(vm.name() + ".qemu.log");
@@ -208,7 +317,7 @@ public class VmManager {
                     .start();
             long started = p.info().startInstant().map(t -> t.toEpochMilli()).orElse(-1L);
             return new LabState.VmRecord(vm.name(), p.pid(), started, vm.ports(), console.log().toString(),
-                    console.socket().toString());
+                    console.socket().toString(), false);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start QEMU for VM " + vm.name(), e);
         }
@@ -232,7 +341,8 @@ public class VmManager {
 
     private static List<VmStatus> statuses(LabState state) {
         return state.vms().stream().map(v -> new VmStatus(state.lab(), v.name(), v.pid(),
-                v.process().isPresent() ? VmStatus.State.RUNNING : VmStatus.State.EXITED, v.ports())).toList();
+                v.process().isPresent() ? VmStatus.State.RUNNING
+                        : v.stopped() ? VmStatus.State.STOPPED : VmStatus.State.EXITED, v.ports())).toList();
     }
 
     /**

@@ -8,7 +8,7 @@ import java.util.List;
  * @param lab   lab name
  * @param vm    VM name
  * @param pid   QEMU process id
- * @param state whether that QEMU process is still running
+ * @param state whether that QEMU process is still running, and if not, whether it was stopped on purpose
  * @param ports the VM's switch ports
  */
 public record VmStatus(String lab, String vm, long pid, State state, List<String> ports) {
@@ -17,7 +17,9 @@ public record VmStatus(String lab, String vm, long pid, State state, List<String
     public enum State {
         /** The recorded process exists and is the QEMU that was started. */
         RUNNING,
-        /** The process is gone (the guest powered off, crashed or was killed). */
-        EXITED
+        /** The process is gone without anyone asking (the guest powered off, crashed or was killed). */
+        EXITED,
+        /** Stopped on purpose with {@code vm stop}; its ports stay, and only {@code vm start} boots it again. */
+        STOPPED
     }
 }

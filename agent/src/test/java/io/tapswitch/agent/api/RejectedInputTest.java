@@ -122,6 +122,15 @@ class RejectedInputTest {
             "POST|/labs/nosuch/test|NULL|409|''",
             "POST|/labs/nosuch/test|{\"file\":\"/etc/hostname\"}|409|''",
             "POST|/labs/nosuch/test|{\"file\":\"/etc/hostname\",\"wait\":true}|400|wait",
+            "POST|/labs/nosuch/vms/vm1/stop|NULL|404|''",
+            "POST|/labs/nosuch/vms/vm1/start|NULL|404|''",
+            "POST|/labs/nosuch/vms/vm1/restart|NULL|404|''",
+            "PUT|/labs/nosuch/vms/vm1/nics/eth0/link|{}|400|up",
+            "PUT|/labs/nosuch/vms/vm1/nics/eth0/link|NULL|400|''",
+            "PUT|/labs/nosuch/vms/vm1/nics/eth0/link|{\"up\":\"no\"}|400|up",
+            "PUT|/labs/nosuch/vms/vm1/nics/eth0/link|{\"up\":false,\"carrier\":true}|400|carrier",
+            "PUT|/labs/nosuch/vms/vm1/nics/wlan0/link|{\"up\":false}|400|nic",
+            "PUT|/labs/nosuch/vms/vm1/nics/eth0/link|{\"up\":false}|404|''",
     })
     void isRefusedWithoutChangingAnything(String method, String path, String body, int status, String fields) throws Exception {
         byte[] fileBefore = Files.readAllBytes(a.file);

@@ -126,6 +126,14 @@ class LabFileTest {
     }
 
     @Test
+    void readsTheHostAVmRunsOnAndRejectsAnythingButAnAgentName() {
+        assertThat(parse(VALID).vm("vm1").host()).isNull();
+        assertThat(parse(VALID.replace("  - name: vm2\n", "  - name: vm2\n    host: b\n")).vm("vm2").host()).isEqualTo("b");
+        assertThat(problemsOf(VALID.replace("  - name: vm2\n", "  - name: vm2\n    host: \"b c\"\n")))
+                .anyMatch(p -> p.startsWith("vms[1].host: 'b c' may only contain"));
+    }
+
+    @Test
     void namesTheFieldOfAnOverlongPort() {
         String yaml = VALID.replace("port: ts-vm2-0", "port: a-very-long-port-name");
 

@@ -89,9 +89,9 @@ class QemuCommandTest {
 
         assertThat(args).containsSubsequence(
                 "-netdev", "tap,id=n0,ifname=ts-vm1-0,script=no,downscript=no",
-                "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:ab:cd:11,romfile=",
+                "-device", "virtio-net-pci,id=nic0,netdev=n0,mac=52:54:00:ab:cd:11,romfile=",
                 "-netdev", "tap,id=n1,ifname=ts-vm1-1,script=no,downscript=no",
-                "-device", "virtio-net-pci,netdev=n1,mac=52:54:00:ab:cd:12,romfile=");
+                "-device", "virtio-net-pci,id=nic1,netdev=n1,mac=52:54:00:ab:cd:12,romfile=");
         assertThat(String.join(" ", args)).doesNotContain("vhost");
     }
 
@@ -103,6 +103,8 @@ class QemuCommandTest {
                 + ",server=on,wait=off,logfile=/run/tapswitch/vms/demo/vm1.log,logappend=on");
         assertThat(valueOf(args, "-serial")).isEqualTo("chardev:console");
         assertThat(valueOf(args, "-monitor")).isEqualTo("none");
+        assertThat(valueOf(args, "-qmp")).as("machine protocol for stop and link control, never the human monitor")
+                .isEqualTo("unix:/run/tapswitch/vms/demo/vm1.qmp,server=on,wait=off");
     }
 
     @Test
@@ -137,7 +139,7 @@ class QemuCommandTest {
     void rejectsACommandLineTheKernelWouldTruncate() {
         LabFile.Vm vm = LAB.vm("vm1");
         LabFile.Vm huge = new LabFile.Vm(vm.name(), vm.kernel(), vm.initrd(), vm.disk(), vm.memory(), vm.vcpus(),
-                "x".repeat(2000), vm.append(), vm.nics());
+                "x".repeat(2000), vm.append(), vm.nics(), vm.host());
 
         assertThatThrownBy(() -> QemuCommand.build("q", LAB.guest(), huge, Accel.TCG, CONSOLE))
                 .isInstanceOf(IllegalArgumentException.class)
