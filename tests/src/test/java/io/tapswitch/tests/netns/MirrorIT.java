@@ -1,5 +1,6 @@
 package io.tapswitch.tests.netns;
 
+import io.tapswitch.agent.Agent;
 import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.host.Netns;
 import io.tapswitch.core.capture.Capture;
@@ -8,11 +9,16 @@ import io.tapswitch.core.engine.MirrorConfig;
 import io.tapswitch.core.engine.Reason;
 import io.tapswitch.core.vlan.VlanConfig;
 import io.tapswitch.core.vlan.VlanSet;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Mirroring and capture on real TAP ports: three hosts and a monitor host whose tcpdump must see
- * unicast between two other hosts; RSPAN into a VLAN seen on a trunk; the monitor's own frames
+ * unicast between two other hosts (and none of it once the mirror is gone); RSPAN into a VLAN seen
+ * on a trunk and on an access port of that VLAN, not on one of another; the monitor's own frames
  * dropped; a pcap written by a capture read back by tcpdump.
  */
 class MirrorIT {
@@ -57,9 +64,11 @@ class MirrorIT {
 
     @Test
     void monitorSeesUnicastBetweenTwoOtherHosts() throws Exception {
+        // permanent neighbours: no ARP beside the pings, so the mirror copies exactly the ten frames
+        permanentNeighbours();
         lab.sw().addMirror(new MirrorConfig("span", Set.of(PREFIX + "-h1"), Set.of(PREFIX + "-h1"), null, false,
                 PREFIX + "-mon", 0, 0));
-        try (Tcpdump watch = Tcpdump.start(mon, PREFIX + "-mon", "icmp")) {
+        try (Tcpdump watch = Tcpdump.start(mon, PREFIX + "-mon")) {
             assertThat(h1.run("ping", "-c", "5", "-i", "0.2", "-W", "1", "198.18.2.2").output()).contains("5 received");
             List<String> seen = watch.stop();
             assertThat(seen.stream().filter(l -> l.contains("02:00:00:02:00:01 > 02:00:00:02:00:02")
@@ -67,8 +76,34 @@ class MirrorIT {
             assertThat(seen.stream().filter(l -> l.contains("02:00:00:02:00:02 > 02:00:00:02:00:01")
                     && l.contains("198.18.2.2 > 198.18.2.1: ICMP echo reply"))).hasSize(5);
             assertThat(seen).hasSize(10);
+            // the mirror's counters, as the API reports them, count what the monitor's wire carried
+            JsonObject stats = mirrorFromApi("span").getJsonObject("stats");
+            assertThat(stats.getLong("copied")).as("copied, by the API: %s", stats).isEqualTo(seen.size());
+            assertThat(stats.getLong("failed")).as("failed, by the API: %s", stats).isZero();
         } finally {
             lab.sw().removeMirror("span");
+            forgetNeighbours();
+        }
+    }
+
+    /**
+     * The control for the test above: five and five frames at the monitor cannot tell mirroring
+     * from flooding. Without the mirror the monitor is an ordinary port, and sees none of the same
+     * flow, while h2 (the positive control) sees every request.
+     */
+    @Test
+    void withTheMirrorRemovedTheMonitorSeesNoneOfThatFlow() throws Exception {
+        permanentNeighbours();
+        assertThat(lab.sw().view().topology().mirrorConfigs()).isEmpty();
+        try (Tcpdump atMon = Tcpdump.start(mon, PREFIX + "-mon", "icmp");
+             Tcpdump atH2 = Tcpdump.start(h2, PREFIX + "-h2", "icmp")) {
+            assertThat(h1.run("ping", "-c", "5", "-i", "0.2", "-W", "1", "198.18.2.2").output()).contains("5 received");
+            List<String> h2Saw = atH2.stop();
+            assertThat(h2Saw.stream().filter(l -> l.contains("02:00:00:02:00:01 > 02:00:00:02:00:02")
+                    && l.contains("198.18.2.1 > 198.18.2.2: ICMP echo request"))).as("at h2: %s", h2Saw).hasSize(5);
+            assertThat(atMon.stop()).as("h1 <-> h2 at the monitor, with no mirror").isEmpty();
+        } finally {
+            forgetNeighbours();
         }
     }
 
@@ -95,16 +130,29 @@ class MirrorIT {
     @Test
     void rspanCarriesCopiesInAVlanToATrunk() throws Exception {
         String trunk = lab.bareTap("trk", VlanConfig.trunk(VlanSet.of(999)));
-        HostCommand.run(List.of("sysctl", "-q", "-w", "net.ipv6.conf." + trunk + ".disable_ipv6=1"));
+        // access ports: one of the RSPAN VLAN (the copies reach it, untagged), one of another VLAN (none may)
+        String in999 = lab.bareTap("a999", VlanConfig.access(999));
+        String other = lab.bareTap("a998", VlanConfig.access(998));
+        for (String tap : List.of(trunk, in999, other)) {
+            HostCommand.run(List.of("sysctl", "-q", "-w", "net.ipv6.conf." + tap + ".disable_ipv6=1"));
+        }
         lab.sw().addMirror(new MirrorConfig("rspan", Set.of(PREFIX + "-h3"), Set.of(), null, false, null, 999, 0));
-        try (Tcpdump onTrunk = Tcpdump.start(null, trunk, "vlan", "999", "and", "icmp")) {
+        try (Tcpdump onTrunk = Tcpdump.start(null, trunk, "vlan", "999", "and", "icmp");
+             Tcpdump onAccess999 = Tcpdump.start(null, in999, "icmp");
+             Tcpdump onOtherVlan = Tcpdump.start(null, other)) {
             assertThat(h3.run("ping", "-c", "3", "-i", "0.2", "-W", "1", "198.18.2.1").output()).contains("3 received");
             List<String> seen = onTrunk.stop();
             assertThat(seen.stream().filter(l -> l.contains("vlan 999") && l.contains("198.18.2.3 > 198.18.2.1: ICMP echo request")))
                     .hasSize(3);
+            List<String> access999 = onAccess999.stop();
+            assertThat(access999.stream().filter(l -> l.contains("198.18.2.3 > 198.18.2.1: ICMP echo request")))
+                    .as("copies on an access port of VLAN 999: %s", access999).hasSize(3);
+            assertThat(onOtherVlan.stop()).as("anything on an access port of VLAN 998").isEmpty();
         } finally {
             lab.sw().removeMirror("rspan");
             lab.sw().removePort(trunk);
+            lab.sw().removePort(in999);
+            lab.sw().removePort(other);
         }
     }
 
@@ -133,5 +181,29 @@ class MirrorIT {
             h2.run("ip", "neigh", "del", "198.18.2.1", "dev", PREFIX + "-h2");
             Files.deleteIfExists(file);
         }
+    }
+
+    /** Permanent neighbours for h1 and h2, so that each ping between them is one frame each way and nothing else. */
+    private static void permanentNeighbours() {
+        h1.run("ip", "neigh", "replace", "198.18.2.2", "lladdr", "02:00:00:02:00:02", "dev", PREFIX + "-h1", "nud", "permanent");
+        h2.run("ip", "neigh", "replace", "198.18.2.1", "lladdr", "02:00:00:02:00:01", "dev", PREFIX + "-h2", "nud", "permanent");
+    }
+
+    private static void forgetNeighbours() {
+        h1.run("ip", "neigh", "del", "198.18.2.2", "dev", PREFIX + "-h1");
+        h2.run("ip", "neigh", "del", "198.18.2.1", "dev", PREFIX + "-h2");
+    }
+
+    /** {@code GET /api/v1/mirrors/NAME} from the agent's HTTP API: the mirror's configuration and counters. */
+    private static JsonObject mirrorFromApi(String name) throws Exception {
+        Agent agent = lab.sw().agent();
+        HttpRequest.Builder get = HttpRequest.newBuilder(URI.create(agent.apiUrl() + "/api/v1/mirrors/" + name))
+                .timeout(Duration.ofSeconds(5));
+        if (agent.access().token() != null) {
+            get.header("Authorization", "Bearer " + agent.access().token());
+        }
+        HttpResponse<String> r = HttpClient.newHttpClient().send(get.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("GET /api/v1/mirrors/%s: %s", name, r.body()).isEqualTo(200);
+        return new JsonObject(r.body());
     }
 }

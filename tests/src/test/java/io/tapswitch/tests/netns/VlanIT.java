@@ -56,9 +56,24 @@ class VlanIT {
     }
 
     @Test
-    void hostsReachOnlyTheirOwnVlan() {
+    void hostsReachOnlyTheirOwnVlan() throws Exception {
         assertThat(a10.run("ping", "-c", "2", "-i", "0.2", "-W", "1", "198.18.1.11").output()).contains("2 received");
-        assertThat(a10.run("ping", "-c", "2", "-i", "0.2", "-W", "1", "198.18.1.20").output()).contains("0 received");
+        // a10 -> c20 is judged on c20's wire: not one frame of a10's arrives there. In the same capture
+        // c20 is shown alive: an ARP request in VLAN 20 from the trunk reaches it, and it answers.
+        try (Tcpdump atC20 = Tcpdump.start(c20, PREFIX + "-c20", "arp", "or", "icmp");
+             PacketPort wire = PacketPort.open(trunk)) {
+            Frame frame = new Frame(MacTable.MAX_PORTS);
+            frame.load(arpRequest(0x8100, 20, "198.18.1.20"));
+            assertThat(wire.send(frame)).isZero();
+            byte[] reply = awaitFrame(wire, frame, 0x0806);
+            assertThat(reply).as("c20's ARP reply on the trunk").isNotNull();
+            assertThat(ByteBuffer.wrap(reply).getShort(14) & 0xfff).isEqualTo(20);
+            assertThat(a10.run("ping", "-c", "2", "-i", "0.2", "-W", "1", "198.18.1.20").output())
+                    .contains("2 packets transmitted, 0 received");
+            List<String> seen = atC20.stop();
+            assertThat(seen).as("c20's wire").anyMatch(l -> l.contains(GHOST + " > ff:ff:ff:ff:ff:ff")
+                    && l.contains("who-has 198.18.1.20")).noneMatch(l -> l.contains("02:00:00:01:00:0a >"));
+        }
         assertThat(c20.run("ping", "-c", "2", "-i", "0.2", "-W", "1", "198.18.1.10").output()).contains("0 received");
     }
 

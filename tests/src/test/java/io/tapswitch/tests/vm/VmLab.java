@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class VmLab implements AutoCloseable {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Duration BOOT = Duration.ofSeconds(180);
+    private static final Pattern PING_SUMMARY = Pattern.compile("(\\d+) packets transmitted, (\\d+) packets received");
 
     private final SwitchUnderTest sw;
     private final LabFile lab;
@@ -97,6 +99,24 @@ final class VmLab implements AutoCloseable {
     boolean pings(String vm, String address, int count) throws Exception {
         GuestConsole.Result r = exec(vm, "ping -c " + count + " -W 2 " + address, Duration.ofSeconds(30));
         return r.output().contains(count + " packets received");
+    }
+
+    /** What one run of ping in a guest reported: echo requests sent and replies received. */
+    record Ping(int transmitted, int received, String output) {
+    }
+
+    /**
+     * Runs {@code count} pings from {@code vm} to {@code address} and counts requests and replies, so
+     * that a negative can demand zero replies rather than "not all of them". A ping that printed no
+     * summary (no route: nothing was ever sent) fails here instead of passing as a negative.
+     */
+    Ping ping(String vm, String address, int count) throws Exception {
+        GuestConsole.Result r = exec(vm, "ping -c " + count + " -W 2 " + address, Duration.ofSeconds(30));
+        Matcher m = PING_SUMMARY.matcher(r.output());
+        if (!m.find()) {
+            throw new AssertionError("ping " + address + " in " + vm + " printed no summary: " + r.output());
+        }
+        return new Ping(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), r.output());
     }
 
     /** Brings the lab down through the agent (guests stopped, ports and TAPs removed), then stops the agent. */
