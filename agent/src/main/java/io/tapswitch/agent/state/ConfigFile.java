@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -33,10 +34,27 @@ public final class ConfigFile {
     static final String SCHEMA_LINE = "# yaml-language-server: $schema=";
 
     private final Path path;
+    private final ChannelOpener opener;
     private final ConfigLoader codec = new ConfigLoader();
 
     public ConfigFile(Path path) {
+        this(path, FileChannel::open);
+    }
+
+    /**
+     * With the channels for the temporary file and the directory opened by {@code opener}: a test
+     * hands in channels that record their fsyncs, because a crash test cannot show them (a killed
+     * process leaves the page cache behind, so its file survives without any fsync).
+     */
+    ConfigFile(Path path, ChannelOpener opener) {
         this.path = path.toAbsolutePath();
+        this.opener = opener;
+    }
+
+    /** Opens a file channel, as {@link FileChannel#open(Path, OpenOption...)} does. */
+    @FunctionalInterface
+    interface ChannelOpener {
+        FileChannel open(Path path, OpenOption... options) throws IOException;
     }
 
     public Path path() {
@@ -59,7 +77,7 @@ public final class ConfigFile {
         Path dir = path.getParent();
         Path temp = dir.resolve("." + path.getFileName() + ".tmp");
         Set<PosixFilePermission> mode = ConfigSecrecy.modeFor(config, Files.exists(path) ? Files.getPosixFilePermissions(path) : null);
-        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        try (FileChannel out = opener.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             Files.setPosixFilePermissions(temp, mode);
             ByteBuffer buf = ByteBuffer.wrap(text);
@@ -72,7 +90,7 @@ public final class ConfigFile {
             throw e;
         }
         Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+        try (FileChannel d = opener.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         }
     }

@@ -2,6 +2,12 @@ package io.tapswitch.core.sys;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@link EpollSet} and {@link EpollEvents} against real eventfds, which need no privileges. */
@@ -43,13 +49,33 @@ class EpollSetTest {
         assertThat(events.data(0)).isZero();
     }
 
+    /**
+     * The closed descriptor's number may be handed out again at once (the JVM opens files on other
+     * threads), so the test recognises its own epoll instance by identity rather than by number: it
+     * registers an eventfd with a random data word, which the kernel shows in the instance's fdinfo,
+     * and after the close no descriptor of that number may show it.
+     */
     @Test
     void closingIsIdempotent() throws Exception {
-        EpollSet set = new EpollSet();
-        int fd = set.fd();
-        set.close();
-        set.close();
-        assertThat(set.fd()).isEqualTo(-1);
-        assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/fd/" + fd))).isFalse();
+        long marker = ThreadLocalRandom.current().nextLong() | 1L << 62;
+        String mark = "data: " + Long.toHexString(marker);
+        try (EventFd target = new EventFd()) {
+            EpollSet set = new EpollSet();
+            int fd = set.fd();
+            assertThat(set.add(target.fd(), Epoll.EPOLLIN, marker)).isZero();
+            assertThat(fdinfo(fd)).as("the instance shows its marker while open").contains(mark);
+            set.close();
+            set.close();
+            assertThat(set.fd()).isEqualTo(-1);
+            assertThat(fdinfo(fd)).as("no descriptor numbered " + fd + " is this epoll instance").doesNotContain(mark);
+        }
+    }
+
+    private static String fdinfo(int fd) throws IOException {
+        try {
+            return Files.readString(Path.of("/proc/self/fdinfo/" + fd));
+        } catch (NoSuchFileException e) {
+            return "";
+        }
     }
 }

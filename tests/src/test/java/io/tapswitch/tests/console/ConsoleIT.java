@@ -25,13 +25,17 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.support.ui.Select;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.stream.IntStream;
 
@@ -349,7 +353,22 @@ class ConsoleIT {
         } finally {
             traffic.forEach(Process::destroy);
         }
-        assertThat(Files.size(SCREENSHOT)).isGreaterThan(10_000);
+        // The file is the README's picture: a PNG of the whole viewport, not a blank or error page.
+        BufferedImage image = ImageIO.read(SCREENSHOT.toFile());
+        assertThat(image).as("a PNG").isNotNull();
+        long width = ((Number) page.executeScript("return Math.round(window.innerWidth * window.devicePixelRatio)")).longValue();
+        assertThat((long) image.getWidth()).as("width of the viewport").isEqualTo(width);
+        assertThat(distinctColours(image)).as("colours in the picture").isGreaterThan(16);
+    }
+
+    private static int distinctColours(BufferedImage image) {
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < image.getHeight(); y += 2) {
+            for (int x = 0; x < image.getWidth(); x += 2) {
+                colours.add(image.getRGB(x, y));
+            }
+        }
+        return colours.size();
     }
 
     /** When the page took its latest rate sample of {@code port} (ms since the epoch), or 0 before the first. */

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * tcpdump running on an interface (in a namespace or the switch's own), printing link-level
@@ -62,6 +63,28 @@ final class Tcpdump implements AutoCloseable {
         Thread.sleep(300);
         process.destroy();
         process.waitFor(5, TimeUnit.SECONDS);
+        String text = Files.readString(output);
+        return text.lines().filter(l -> !l.isBlank() && !l.startsWith(" ") && !l.startsWith("\t")).toList();
+    }
+
+    /**
+     * Stops the capture once it has printed {@code count} lines matching {@code expected}, or after
+     * ten seconds without them, and returns every line. A test sends its positive control last and
+     * waits for it here instead of sleeping: tcpdump prints frames in the order the interface
+     * carried them, so once the control is printed, whatever crossed the wire before it is too,
+     * and a count or an absence checked afterwards is final.
+     */
+    List<String> stopAfter(Predicate<String> expected, int count) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (frames().stream().filter(expected).count() < count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        process.destroy();
+        process.waitFor(5, TimeUnit.SECONDS);
+        return frames();
+    }
+
+    private List<String> frames() throws IOException {
         String text = Files.readString(output);
         return text.lines().filter(l -> !l.isBlank() && !l.startsWith(" ") && !l.startsWith("\t")).toList();
     }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -83,12 +84,12 @@ class VlanIT {
         try (Tcpdump onTrunk = Tcpdump.start(null, trunk, "arp");
              Tcpdump onAccess = Tcpdump.start(b10, PREFIX + "-b10", "arp")) {
             a10.run("ping", "-c", "1", "-W", "1", "198.18.1.11");
-            List<String> trunkLines = onTrunk.stop();
-            List<String> accessLines = onAccess.stop();
-            assertThat(trunkLines).anyMatch(l -> l.contains("02:00:00:01:00:0a > ff:ff:ff:ff:ff:ff")
-                    && l.contains("802.1Q") && l.contains("vlan 10,") && l.contains("who-has 198.18.1.11"));
-            assertThat(accessLines).anyMatch(l -> l.contains("02:00:00:01:00:0a > ff:ff:ff:ff:ff:ff")
-                    && l.contains("who-has 198.18.1.11"));
+            Predicate<String> request = l -> l.contains("02:00:00:01:00:0a > ff:ff:ff:ff:ff:ff")
+                    && l.contains("who-has 198.18.1.11");
+            List<String> trunkLines = onTrunk.stopAfter(request, 1);
+            List<String> accessLines = onAccess.stopAfter(request, 1);
+            assertThat(trunkLines).anyMatch(l -> request.test(l) && l.contains("802.1Q") && l.contains("vlan 10,"));
+            assertThat(accessLines).anyMatch(request);
             assertThat(accessLines).noneMatch(l -> l.contains("802.1Q") || l.contains("vlan "));
         }
     }
