@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The README's first command on a fresh Debian 12 machine, checked by hand: builds a bookworm root
+# file system from the Debian mirror (mmdebstrap, variant "important", as a minimal installation
+# has), imports it into Docker, copies a clone of this repository's current branch into it (no
+# target/ directories, no JDK, no Maven), and runs 'bin/tapswitch demo' there as root. It then
+# checks that the demo installed what it needs, built the agent and brought up its hosts, that
+# 'ip netns exec tsdemo-h1 ping -c3 198.18.0.3' passes, and that SIGTERM tears everything down.
+#
+# Not a CI test: it downloads several hundred MB (the root file system, the JDK and Maven from
+# the Debian mirror, the build's dependencies from Maven Central) and takes 5-15 minutes.
+# docs/reliability.md ("The demo on a fresh machine") has the last run's result.
+#
+# The container shares the host's network namespace (--network host: apt and Maven need the
+# network, and dockerd may run without a bridge), so the demo's TAPs are made in the host's
+# kernel: the script refuses to start while another demo runs, and removes what it made
+# (container, image, any tsdemo-* link) however it ends.
+#
+# Usage (as root, Docker running): scripts/fresh-machine-check.sh [LOG_DIR]
+# Environment: SUITE (default bookworm), MIRROR (default http://deb.debian.org/debian),
+#              CPUS (the container's CPU limit, default 1), KEEP_IMAGE=1 keeps the image.
+set -euo pipefail
+
+top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+suite=${SUITE:-bookworm}
+mirror=${MIRROR:-http://deb.debian.org/debian}
+cpus=${CPUS:-1}
+logs=${1:-$(mktemp -d /tmp/tapswitch-fresh.XXXXXX)}
+name="tsfresh-$$"
+image="tsfresh-$suite:$$"
+work=$(mktemp -d /tmp/tsfresh-work.XXXXXX)
+READY_SECONDS=1800   # install + first build on one CPU
+STOP_SECONDS=30
+
+log() { printf '[fresh-machine] %s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$logs/check.log" >&2; }
+fail() { log "FAILED: $*"; exit 1; }
+
+mkdir -p "$logs"
+[ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
+docker info >/dev/null 2>&1 || { echo "no Docker engine answers (scripts/host-setup.sh starts one)" >&2; exit 1; }
+if ip link show 2>/dev/null | grep -q 'tsdemo-' || pgrep -f 'tapswitch-agent.jar demo' >/dev/null; then
+  echo "a tapswitch demo seems to run on this machine (tsdemo-* links); stop it first" >&2
+  exit 1
+fi
+
+cleanup() {
+  docker rm -f "$name" >/dev/null 2>&1 || true
+  [ "${KEEP_IMAGE:-0}" = 1 ] || docker rmi "$image" >/dev/null 2>&1 || true
+  local l
+  for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^tsdemo-' || true); do
+    log "removing leftover link $l"
+    ip link del "$l" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+in_box() { docker exec "$name" "$@"; }
+
+if ! command -v mmdebstrap >/dev/null; then
+  log "installing mmdebstrap"
+  apt-get install -y -qq --no-install-recommends mmdebstrap >>"$logs/check.log" 2>&1
+fi
+log "building a $suite root file system from $mirror (logs in $logs)"
+mmdebstrap --variant=important --include=ca-certificates "$suite" "$work/rootfs.tar" "$mirror" \
+  >"$logs/mmdebstrap.log" 2>&1 || fail "mmdebstrap (see $logs/mmdebstrap.log)"
+docker import "$work/rootfs.tar" "$image" >/dev/null
+rm -f "$work/rootfs.tar"
+
+branch=$(git -C "$top" rev-parse --abbrev-ref HEAD)
+git clone -q --branch "$branch" "$top" "$work/tapswitch"
+log "clone of $branch at $(git -C "$work/tapswitch" log --oneline -1)"
+
+docker run -d --name "$name" --privileged --network host --cpus "$cpus" "$image" sleep infinity >/dev/null
+docker cp "$work/tapswitch" "$name:/root/tapswitch"
+for tool in java javac mvn; do
+  if in_box sh -c "command -v $tool" >/dev/null 2>&1; then fail "$tool is already in the fresh image"; fi
+done
+log "no java, javac or mvn in the container; running 'bin/tapswitch demo' as root"
+
+# The launcher execs java, so the shell's PID becomes the demo's: SIGTERM goes to it.
+in_box bash -c 'cd /root/tapswitch && echo $$ >/root/demo.pid && exec bin/tapswitch demo </dev/null >/root/demo.log 2>&1' &
+demo_shell=$!
+start=$SECONDS
+until in_box grep -q 'Press Ctrl-C to stop' /root/demo.log 2>/dev/null; do
+  if ! kill -0 "$demo_shell" 2>/dev/null; then
+    in_box cat /root/demo.log >"$logs/demo.log" 2>&1 || true
+    fail "the demo ended before it was ready after $((SECONDS - start)) s (see $logs/demo.log)"
+  fi
+  ((SECONDS - start < READY_SECONDS)) || fail "not ready after $READY_SECONDS s"
+  sleep 5
+done
+log "demo ready after $((SECONDS - start)) s"
+in_box cat /root/demo.log >"$logs/demo.log"
+in_box sh -c 'command -v java mvn ip' | tee -a "$logs/check.log"
+
+in_box ip netns list | tee -a "$logs/check.log"
+in_box ip netns exec tsdemo-h1 ping -c3 198.18.0.3 2>&1 | tee "$logs/ping.log" | tee -a "$logs/check.log"
+grep -q ' 0% packet loss' "$logs/ping.log" || fail "tsdemo-h1 cannot ping 198.18.0.3"
+log "ping from tsdemo-h1 to 198.18.0.3 passes"
+
+in_box sh -c 'kill -TERM "$(cat /root/demo.pid)"'
+for ((i = 0; i < STOP_SECONDS; i++)); do
+  kill -0 "$demo_shell" 2>/dev/null || break
+  sleep 1
+done
+kill -0 "$demo_shell" 2>/dev/null && fail "the demo did not stop within $STOP_SECONDS s of SIGTERM"
+wait "$demo_shell" && rc=0 || rc=$?
+in_box cat /root/demo.log >"$logs/demo.log"
+log "demo exited with status $rc after SIGTERM"
+left_ns=$(in_box ip netns list | grep -c tsdemo- || true)
+left_links=$(ip -o link show | grep -c 'tsdemo-' || true)
+[ "$left_ns" = 0 ] || fail "$left_ns tsdemo namespaces remain after SIGTERM"
+[ "$left_links" = 0 ] || fail "$left_links tsdemo links remain after SIGTERM"
+log "SIGTERM removed the demo's namespaces and links"
+log "PASSED"
