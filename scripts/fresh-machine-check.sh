@@ -70,7 +70,27 @@ branch=$(git -C "$top" rev-parse --abbrev-ref HEAD)
 git clone -q --branch "$branch" "$top" "$work/tapswitch"
 log "clone of $branch at $(git -C "$work/tapswitch" log --oneline -1)"
 
-docker run -d --name "$name" --privileged --network host --cpus "$cpus" "$image" sleep infinity >/dev/null
+# --privileged where the engine can grant every capability. Where this machine itself runs
+# without some (inside a container or a sandbox: runc then fails with "unable to apply caps"), the
+# container gets all it has, and the confinement --privileged would lift is lifted by hand:
+# namespaces need unconfined seccomp and AppArmor, the demo's sysctls a writable /proc/sys, its
+# TAPs /dev/net/tun.
+bounding=$((16#$(awk '/^CapBnd/ {print $2}' /proc/self/status)))
+drop=()
+for ((bit = 0; bit <= $(cat /proc/sys/kernel/cap_last_cap); bit++)); do
+  if (((bounding >> bit & 1) == 0)); then
+    cap=$(capsh --decode=$((1 << bit)) | cut -d= -f2)
+    cap=${cap#cap_}; drop+=(--cap-drop "${cap^^}")
+  fi
+done
+if ((${#drop[@]} == 0)); then
+  powers=(--privileged)
+else
+  log "this machine lacks capabilities (${drop[*]}): the container gets the others, not --privileged"
+  powers=(--cap-add ALL "${drop[@]}" --security-opt seccomp=unconfined --security-opt apparmor=unconfined
+    --security-opt systempaths=unconfined --device /dev/net/tun)
+fi
+docker run -d --name "$name" "${powers[@]}" --network host --cpus "$cpus" "$image" sleep infinity >/dev/null
 docker cp "$work/tapswitch" "$name:/root/tapswitch"
 for tool in java javac mvn; do
   if in_box sh -c "command -v $tool" >/dev/null 2>&1; then fail "$tool is already in the fresh image"; fi
