@@ -79,7 +79,7 @@ bounding=$((16#$(awk '/^CapBnd/ {print $2}' /proc/self/status)))
 drop=()
 for ((bit = 0; bit <= $(cat /proc/sys/kernel/cap_last_cap); bit++)); do
   if (((bounding >> bit & 1) == 0)); then
-    cap=$(capsh --decode=$((1 << bit)) | cut -d= -f2)
+    cap=$(capsh --decode="$(printf 0x%x $((1 << bit)))" | cut -d= -f2)
     cap=${cap#cap_}; drop+=(--cap-drop "${cap^^}")
   fi
 done
