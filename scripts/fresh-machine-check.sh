@@ -15,6 +15,9 @@
 # kernel: the script refuses to start while another demo runs, and removes what it made
 # (container, image, any tsdemo-* link) however it ends.
 #
+# The only thing taken from this machine besides the clone: its local CAs, when it has any (see
+# below).
+#
 # Usage (as root, Docker running): scripts/fresh-machine-check.sh [LOG_DIR]
 # Environment: SUITE (default bookworm), MIRROR (default http://deb.debian.org/debian),
 #              CPUS (the container's CPU limit, default 1), KEEP_IMAGE=1 keeps the image.
@@ -95,6 +98,16 @@ docker cp "$work/tapswitch" "$name:/root/tapswitch"
 for tool in java javac mvn; do
   if in_box sh -c "command -v $tool" >/dev/null 2>&1; then fail "$tool is already in the fresh image"; fi
 done
+# Where this machine reaches the Internet through a TLS-inspecting proxy, Maven Central's
+# certificate is signed by the proxy's CA, which this machine trusts and a fresh one does not:
+# its local CAs go in too (a real machine behind that proxy would need them as well). Added before
+# the JDK is installed, they end up in its trust store with the rest.
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  in_box mkdir -p /usr/local/share/ca-certificates
+  for crt in /usr/local/share/ca-certificates/*.crt; do docker cp "$crt" "$name:$crt"; done
+  in_box update-ca-certificates >>"$logs/check.log" 2>&1
+  log "copied this machine's local CAs in: $(cd /usr/local/share/ca-certificates && echo *.crt)"
+fi
 log "no java, javac or mvn in the container; running 'bin/tapswitch demo' as root"
 
 # The launcher execs java, so the shell's PID becomes the demo's: SIGTERM goes to it.
