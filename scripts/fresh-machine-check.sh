@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The README's first command on a fresh Debian 12 machine, checked by hand: builds a bookworm root
-# file system from the Debian mirror (mmdebstrap, variant "important", as a minimal installation
-# has), imports it into Docker, copies a clone of this repository's current branch into it (no
-# target/ directories, no JDK, no Maven), and runs 'bin/tapswitch demo' there as root. It then
+# file system from the Debian mirror (mmdebstrap; by default the "important" variant, what a
+# minimal installation has), imports it into Docker, copies a clone of this repository's current
+# branch into it (no target/ directories, no JDK, no Maven), and runs 'bin/tapswitch demo' there
+# as root. It then
 # checks that the demo installed what it needs, built the agent and brought up its hosts, that
 # 'ip netns exec tsdemo-h1 ping -c3 198.18.0.3' passes, and that SIGTERM tears everything down.
 #
 # Not a CI test: it downloads several hundred MB (the root file system, the JDK and Maven from
-# the Debian mirror, the build's dependencies from Maven Central) and takes 5-15 minutes.
+# the Debian mirror, the build's dependencies from Maven Central) and takes 5-15 minutes (4 on a
+# quiet machine with a fast mirror).
 # docs/reliability.md ("The demo on a fresh machine") has the last run's result.
 #
 # The container shares the host's network namespace (--network host: apt and Maven need the
@@ -19,12 +21,15 @@
 # below).
 #
 # Usage (as root, Docker running): scripts/fresh-machine-check.sh [LOG_DIR]
-# Environment: SUITE (default bookworm), MIRROR (default http://deb.debian.org/debian),
+# Environment: SUITE (default bookworm), VARIANT (mmdebstrap's; default important, as Debian's
+#              installer leaves a minimal system; minbase is smaller still, like Docker's debian
+#              image, without iproute2 or procps), MIRROR (default http://deb.debian.org/debian),
 #              CPUS (the container's CPU limit, default 1), KEEP_IMAGE=1 keeps the image.
 set -euo pipefail
 
 top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 suite=${SUITE:-bookworm}
+variant=${VARIANT:-important}
 mirror=${MIRROR:-http://deb.debian.org/debian}
 cpus=${CPUS:-1}
 logs=${1:-$(mktemp -d /tmp/tapswitch-fresh.XXXXXX)}
@@ -63,8 +68,8 @@ if ! command -v mmdebstrap >/dev/null; then
   log "installing mmdebstrap"
   apt-get install -y -qq --no-install-recommends mmdebstrap >>"$logs/check.log" 2>&1
 fi
-log "building a $suite root file system from $mirror (logs in $logs)"
-mmdebstrap --variant=important --include=ca-certificates "$suite" "$work/rootfs.tar" "$mirror" \
+log "building a $suite root file system ($variant) from $mirror (logs in $logs)"
+mmdebstrap --variant="$variant" --include=ca-certificates "$suite" "$work/rootfs.tar" "$mirror" \
   >"$logs/mmdebstrap.log" 2>&1 || fail "mmdebstrap (see $logs/mmdebstrap.log)"
 docker import "$work/rootfs.tar" "$image" >/dev/null
 rm -f "$work/rootfs.tar"
@@ -124,7 +129,7 @@ until in_box grep -q 'Press Ctrl-C to stop' /root/demo.log 2>/dev/null; do
 done
 log "demo ready after $((SECONDS - start)) s"
 in_box cat /root/demo.log >"$logs/demo.log"
-in_box sh -c 'command -v java mvn ip' | tee -a "$logs/check.log"
+in_box sh -c 'for t in java mvn ip; do command -v $t; done' | tee -a "$logs/check.log"
 
 in_box ip netns list | tee -a "$logs/check.log"
 in_box ip netns exec tsdemo-h1 ping -c3 198.18.0.3 2>&1 | tee "$logs/ping.log" | tee -a "$logs/check.log"
