@@ -24,7 +24,8 @@
 # Environment: SUITE (default bookworm), VARIANT (mmdebstrap's; default important, as Debian's
 #              installer leaves a minimal system; minbase is smaller still, like Docker's debian
 #              image, without iproute2 or procps), MIRROR (default http://deb.debian.org/debian),
-#              CPUS (the container's CPU limit, default 1), KEEP_IMAGE=1 keeps the image.
+#              CPUS (the container's CPU limit, default 1), KEEP_IMAGE=1 keeps the image,
+#              DEMO_ARGS (say --vms: the demo's QEMU guests too, TCG; another 300 MB).
 set -euo pipefail
 
 top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,6 +33,7 @@ suite=${SUITE:-bookworm}
 variant=${VARIANT:-important}
 mirror=${MIRROR:-http://deb.debian.org/debian}
 cpus=${CPUS:-1}
+demo_args=${DEMO_ARGS:-}
 logs=${1:-$(mktemp -d /tmp/tapswitch-fresh.XXXXXX)}
 name="tsfresh-$$"
 image="tsfresh-$suite:$$"
@@ -113,10 +115,10 @@ if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
   in_box update-ca-certificates >>"$logs/check.log" 2>&1
   log "copied this machine's local CAs in: $(cd /usr/local/share/ca-certificates && echo *.crt)"
 fi
-log "no java, javac or mvn in the container; running 'bin/tapswitch demo' as root"
+log "no java, javac or mvn in the container; running 'bin/tapswitch demo${demo_args:+ $demo_args}' as root"
 
 # The launcher execs java, so the shell's PID becomes the demo's: SIGTERM goes to it.
-in_box bash -c 'cd /root/tapswitch && echo $$ >/root/demo.pid && exec bin/tapswitch demo </dev/null >/root/demo.log 2>&1' &
+in_box bash -c 'cd /root/tapswitch && echo $$ >/root/demo.pid && exec bin/tapswitch demo '"$demo_args"' </dev/null >/root/demo.log 2>&1' &
 demo_shell=$!
 start=$SECONDS
 until in_box grep -q 'Press Ctrl-C to stop' /root/demo.log 2>/dev/null; do
@@ -135,6 +137,11 @@ in_box ip netns list | tee -a "$logs/check.log"
 in_box ip netns exec tsdemo-h1 ping -c3 198.18.0.3 2>&1 | tee "$logs/ping.log" | tee -a "$logs/check.log"
 grep -q ' 0% packet loss' "$logs/ping.log" || fail "tsdemo-h1 cannot ping 198.18.0.3"
 log "ping from tsdemo-h1 to 198.18.0.3 passes"
+if [[ " $demo_args " == *" --vms "* ]]; then
+  up=$(grep -c ' is up after ' "$logs/demo.log" || true)
+  [ "$up" -ge 2 ] || fail "the demo's two QEMU guests did not both come up (see $logs/demo.log)"
+  grep ' is up after ' "$logs/demo.log" | tee -a "$logs/check.log"
+fi
 
 in_box sh -c 'kill -TERM "$(cat /root/demo.pid)"'
 for ((i = 0; i < STOP_SECONDS; i++)); do

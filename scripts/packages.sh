@@ -19,6 +19,7 @@ DEMO_VM_PACKAGES=(
   qemu-system-x86          # VM scenarios with real TAP-attached guests
   linux-image-amd64        # a kernel for the QEMU guests
   busybox-static           # the whole userland of the guest (and of the FROM-scratch host image)
+  cpio                     # packs the guest's initramfs (vm-configs/guest/build-guest.sh); minbase lacks it
 )
 
 # Everything the test suites need (the demo's share included).
