@@ -29,11 +29,12 @@ function vlanText(vlan) {
 
 /**
  * The mark of a port an auto-attach rule made, naming the rule (see auto-attach.js): it goes
- * when its interface goes, and is never written to the config file.
+ * when its interface goes, and is never written to the config file. `rules` are the host's own
+ * (another host's rules are not loaded: its ports are marked without naming one).
  */
-function autoBadge(store, p) {
+function autoBadge(rules, p) {
   if (!autoAttached(p)) return null;
-  const rule = ruleFor(store.autoAttach, p.name);
+  const rule = ruleFor(rules, p.name);
   return h('span', {
     class: 'badge auto', 'data-testid': 'auto-attached',
     title: rule ? `made by the auto-attach rule ${rule.match}; goes when its interface goes` : 'made by an auto-attach rule',
@@ -173,7 +174,7 @@ export class PortPanel {
     replace(this.root,
       h('div', { class: 'panel-head' },
         h('button', { type: 'button', class: 'link', onclick: () => this.ctx.selectPort(null) }, '← all ports'),
-        h('h2', { 'data-testid': 'port-title' }, p.name, ' ', stateBadge(p), ' ', autoBadge(store, p),
+        h('h2', { 'data-testid': 'port-title' }, p.name, ' ', stateBadge(p), ' ', autoBadge(store.autoAttach, p),
           S.clustered(store.state) ? h('span', { class: 'muted host-of' }, ` on ${S.localHost(store.state)}`) : null)),
       h('dl', { class: 'facts' },
         h('dt', {}, 'kind'), h('dd', {}, `${p.kind} (${p.create}${p.persistent ? ', persistent' : ''})`),
@@ -249,7 +250,7 @@ export class PortPanel {
         h('tbody', {}, ports.map((p) => {
           const r = store.rate(p.name, host);
           return h('tr', { class: 'clickable', dataset: { port: p.name }, onclick: () => this.ctx.selectPort(p.name, host) },
-            h('td', {}, p.name, ' ', autoBadge(store, p)), h('td', {}, stateBadge(p)),
+            h('td', {}, p.name, ' ', autoBadge(remote ? [] : store.autoAttach, p)), h('td', {}, stateBadge(p)),
             h('td', {}, h('span', { class: 'swatch', style: { background: vlanColor(p.vlan && p.vlan.mode === 'access' ? p.vlan.tag : 0) } }),
               vlanText(p.vlan)),
             h('td', { class: 'num' }, String(p.macs)),
