@@ -2,7 +2,8 @@
 # tests, bin/tapswitch installs the demo's share when 'bin/tapswitch demo' runs as root on a fresh
 # machine. Sourced by both (bash); edit here when a test or the demo starts calling a new tool.
 
-# What 'bin/tapswitch demo' needs: a JDK and Maven to build the agent, and the tools it runs.
+# What 'bin/tapswitch demo' needs: a JDK and Maven to build the agent, the tools it runs, and the
+# ping its banner tells people to try (a minimal system, like Docker's debian image, has none).
 DEMO_PACKAGES=(
   openjdk-17-jdk-headless  # the build's JDK, and the agent's runtime
   maven                    # the build itself
@@ -10,6 +11,7 @@ DEMO_PACKAGES=(
   util-linux               # setpriv (guests start without privileges), nsenter
   procps                   # sysctl, pgrep
   kmod                     # modprobe
+  iputils-ping             # ping and ping -6 in the demo's hosts, as its banner suggests; the namespace ITs' too
 )
 
 # What 'bin/tapswitch demo --vms' needs on top: QEMU and what the test guest is built from.
@@ -17,6 +19,7 @@ DEMO_VM_PACKAGES=(
   qemu-system-x86          # VM scenarios with real TAP-attached guests
   linux-image-amd64        # a kernel for the QEMU guests
   busybox-static           # the whole userland of the guest (and of the FROM-scratch host image)
+  cpio                     # packs the guest's initramfs (vm-configs/guest/build-guest.sh); minbase lacks it
 )
 
 # Everything the test suites need (the demo's share included).
@@ -26,7 +29,6 @@ PACKAGES=(
   docker.io                # engine for the lab's host containers
   tini                     # docker-init, which reaps background processes in lab hosts
   tcpdump                  # frame captures inside hosts
-  iputils-ping             # ping and ping -6 run by the namespace ITs inside their hosts
   netcat-openbsd           # nc -N (close on EOF) for the namespace ITs' TCP transfers
   iperf3                   # throughput scenarios
   vde2                     # vde_switch, a user-space peer that bench/run.sh measures tapswitch against

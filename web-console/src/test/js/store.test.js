@@ -19,7 +19,7 @@ class FakeApi {
   constructor() {
     this.calls = new Map();
     this.waiting = new Map();
-    for (const method of ['switchInfo', 'ports', 'fdb', 'vlans', 'mirrors', 'vms', 'fabric', 'hostPorts', 'hostFdb']) {
+    for (const method of ['switchInfo', 'ports', 'fdb', 'vlans', 'mirrors', 'vms', 'fabric', 'autoAttach', 'hostPorts', 'hostFdb']) {
       this[method] = (host) => {
         const key = host === undefined ? method : `${method}:${host}`;
         this.calls.set(key, (this.calls.get(key) || 0) + 1);
@@ -44,7 +44,7 @@ class FakeApi {
 
 const EMPTY = {
   switchInfo: { name: 'sw' }, ports: { ports: [] }, fdb: { entries: [] },
-  vlans: { vlans: [], allVlans: [] }, mirrors: { mirrors: [] }, vms: { vms: [] },
+  vlans: { vlans: [], allVlans: [] }, mirrors: { mirrors: [] }, vms: { vms: [] }, autoAttach: { rules: [] },
 };
 
 /** Everything loading everything asks for, of an agent alone. */
@@ -58,13 +58,13 @@ test('loading everything fills the state and tells each topic\'s listeners once'
   const fake = new FakeApi();
   const store = new Store(fake);
   const heard = [];
-  for (const t of ['switch', 'ports', 'fdb', 'vlans', 'mirrors', 'vms', 'fabric']) store.on(t, () => heard.push(t));
+  for (const t of ['switch', 'ports', 'fdb', 'vlans', 'mirrors', 'vms', 'fabric', 'autoAttach']) store.on(t, () => heard.push(t));
   const loaded = store.loadAll();
   for (const [method, body] of Object.entries({ ...EVERYTHING, ports: { ports: [portView('p1')] }, fdb: { entries: [entry(A, 10, 'p1')] } })) {
     fake.answer(method, body);
   }
   await loaded;
-  assert.deepEqual([...heard].sort(), ['fabric', 'fdb', 'mirrors', 'ports', 'switch', 'vlans', 'vms']);
+  assert.deepEqual([...heard].sort(), ['autoAttach', 'fabric', 'fdb', 'mirrors', 'ports', 'switch', 'vlans', 'vms']);
   assert.equal(store.switchInfo.name, 'sw');
   assert.equal(store.port('p1').name, 'p1');
   assert.deepEqual(fdbOf(store.state), [`10/${A}@p1`]);
@@ -107,7 +107,9 @@ test('events that ask for reloads are answered by one fetch per topic, after a s
   for (const method of ['switchInfo', 'ports', 'vlans', 'mirrors', 'vms', 'fdb']) {
     assert.equal(fake.count(method), 1, method);
   }
-  for (const [method, body] of Object.entries(EMPTY)) fake.answer(method, body);
+  // The agent reads its auto-attach rules at start only: a change of configuration leaves them.
+  assert.equal(fake.count('autoAttach'), 0);
+  for (const [method, body] of Object.entries(EMPTY)) if (method !== 'autoAttach') fake.answer(method, body);
 });
 
 test('a failed reload reaches the error handler', async () => {

@@ -107,6 +107,7 @@ export const api = {
   trace: (probe) => request('POST', '/trace', probe),
   openApi: () => request('GET', '/openapi.json'),
   fabric: () => request('GET', '/fabric'),
+  autoAttach: () => request('GET', '/auto-attach'),
   hostPorts: (host) => request('GET', `/hosts/${encodeURIComponent(host)}/ports`),
   hostFdb: (host) => request('GET', `/hosts/${encodeURIComponent(host)}/fdb`),
 };

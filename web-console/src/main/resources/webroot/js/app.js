@@ -79,6 +79,8 @@ function renderLegend(store) {
     h('span', { class: 'legend-item' }, h('span', { class: 'swatch down' }), 'port down'),
     h('span', { class: 'legend-item' }, h('span', { class: 'swatch mirror' }), 'mirror output'),
     h('span', { class: 'legend-item' }, h('span', { class: 'swatch trunk' }), 'trunk (all VLANs)'),
+    // Square ports are what an auto-attach rule made; said only where there are rules.
+    store.autoAttach.length ? h('span', { class: 'legend-item' }, h('span', { class: 'swatch auto' }), 'auto-attached') : null,
     fabric);
 }
 
@@ -180,7 +182,7 @@ async function main() {
   });
   $('vlan-filter').addEventListener('change', (e) => topology.setVlanFilter(e.target.value === '' ? null : Number(e.target.value)));
   store.on('switch', renderHeader);
-  for (const t of ['vlans', 'fdb', 'fabric']) {
+  for (const t of ['vlans', 'fdb', 'fabric', 'autoAttach']) {
     store.on(t, () => {
       renderVlanFilter(store, topology);
       renderLegend(store);

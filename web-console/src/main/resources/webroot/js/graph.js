@@ -7,6 +7,7 @@
 // ('switch', 'port:NAME', ...), another host's are prefixed with 'host:HOST/' (host ids hold no
 // '/'), so that a port and a station keep their node, and their place, when the fabric appears.
 
+import { autoAttached } from './auto-attach.js';
 import { bitRate } from './format.js';
 import { verdictClass, withVerdicts } from './checks.js';
 import { vlanColor, vlanLight } from './colors.js';
@@ -188,6 +189,7 @@ function portNode(p, short, mirrorOut, mirrorSrc) {
   if (vlan.mode !== 'access' && vlan.mode !== 'dot1q-tunnel' && ids.length > 0) classes.push(`pie${ids.length}`);
   if (mirrorOut.has(p.name)) classes.push('mirror-out');
   else if (mirrorSrc.has(p.name)) classes.push('mirror-src');
+  if (autoAttached(p)) classes.push('auto-attached');
   const data = {
     id: `port:${p.name}`,
     name: p.name,

@@ -42,6 +42,7 @@ const SNAPSHOT_FIELDS = {
   mirrors: ['mirrors', (body) => body.mirrors],
   vms: ['vms', (body) => body.vms],
   fabric: ['fabric', (body) => body],
+  autoAttach: ['autoAttach', (body) => body.rules],
 };
 
 const ZERO_RATE = Object.freeze({ rxBps: 0, txBps: 0, rxPps: 0, txPps: 0, dropPps: 0 });
@@ -93,6 +94,7 @@ export function initialState() {
     rates: new Map(),
     lastCounters: new Map(),
     fabric: null,
+    autoAttach: Object.freeze([]), // the agent's auto-attach rules, in the order it tries them
     remote: new Map(),
     held: Object.freeze([]),
     heldDropped: false,

@@ -1,7 +1,7 @@
 // What the console knows about the switch: REST snapshots, kept current by the event stream.
 //
 // Listeners subscribe to topics ('ports', 'fdb', 'vlans', 'mirrors', 'switch', 'vms', 'rates',
-// 'fabric', 'hosts') and are called after the data changed; 'ports', 'fdb' and 'rates' are heard
+// 'fabric', 'hosts', 'autoAttach') and are called after the data changed; 'ports', 'fdb' and 'rates' are heard
 // for a remote host's data too. The FDB is patched entry by entry from 'fdb' events; ports,
 // VLANs and mirrors are reloaded from REST after 'config' and 'port' events (debounced), so that
 // the console shows exactly what the API says rather than its own guess of a change's effect.
@@ -35,6 +35,7 @@ const LOADERS = {
   mirrors: (source) => source.mirrors(),
   vms: (source) => source.vms(),
   fabric: (source) => source.fabric(),
+  autoAttach: (source) => source.autoAttach(),
 };
 
 /** The loader of a topic: one of LOADERS, or a remote host's ports or MAC table. */
@@ -75,6 +76,7 @@ export class Store {
   get vms() { return this.state.vms; }
   get rates() { return this.state.rates; }
   get fabric() { return this.state.fabric; }
+  get autoAttach() { return this.state.autoAttach; }
 
   on(topic, listener) {
     if (!this.listeners.has(topic)) this.listeners.set(topic, new Set());

@@ -72,6 +72,8 @@ const STYLE = [
   { selector: 'node.port.tunnel', style: { shape: 'hexagon', 'border-style': 'double', 'border-width': 4 } },
   { selector: 'node.port.vtep', style: { shape: 'barrel', width: 40 } },
   ...pieStyles(),
+  // A port an auto-attach rule made: square-cornered, where the others are round.
+  { selector: 'node.port.auto-attached', style: { shape: 'round-rectangle' } },
   {
     selector: 'node.port.mirror-out',
     style: { shape: 'diamond', width: 44, height: 44, 'border-color': MIRROR_COLOR, 'border-width': 4 },
@@ -636,6 +638,7 @@ export class TopologyView {
         hostDown: n.hasClass('in-down'),
         up: !n.hasClass('down'),
         mirrorOutput: n.hasClass('mirror-out'),
+        autoAttached: n.hasClass('auto-attached'),
         faded: n.hasClass('faded'),
         selected: n.selected(),
         group: n.parent().hasClass('vlan-group') ? n.parent().id() : null,

@@ -7,6 +7,7 @@
 // host alone.
 
 import { api, ApiError } from '../api.js';
+import { autoAttached, portsPerRule, ruleFor, ruleVlanText } from '../auto-attach.js';
 import { rateChart } from '../chart.js';
 import { vlanColor } from '../colors.js';
 import { h, replace, showErrors, clearErrors } from '../dom.js';
@@ -28,9 +29,53 @@ function vlanText(vlan) {
   return parts.join(' ');
 }
 
+/**
+ * The mark of a port an auto-attach rule made, naming the rule (see auto-attach.js): it goes
+ * when its interface goes, and is never written to the config file. `rules` are the host's own
+ * (another host's rules are not loaded: its ports are marked without naming one).
+ */
+function autoBadge(rules, p) {
+  if (!autoAttached(p)) return null;
+  const rule = ruleFor(rules, p.name);
+  return h('span', {
+    class: 'badge auto', 'data-testid': 'auto-attached',
+    title: rule ? `made by the auto-attach rule ${rule.match}; goes when its interface goes` : 'made by an auto-attach rule',
+  }, 'auto');
+}
+
+/** Who made a port, when not the config file: the auto-attach rule, or the owner the API names. */
+function ownerFacts(store, p) {
+  if (autoAttached(p)) {
+    const rule = ruleFor(store.autoAttach, p.name);
+    return [h('dt', {}, 'attached by'), h('dd', { 'data-testid': 'port-rule' },
+      rule ? ['auto-attach rule ', h('code', {}, rule.match), ` (${ruleVlanText(rule)})`] : 'an auto-attach rule',
+      h('span', { class: 'muted' }, ' · goes with its interface'))];
+  }
+  return p.owner ? [h('dt', {}, 'owner'), h('dd', {}, p.owner)] : [];
+}
+
 function stateBadge(p) {
   if (!p.enabled) return h('span', { class: 'badge down' }, 'disabled');
   return p.operUp ? h('span', { class: 'badge up' }, 'up') : h('span', { class: 'badge down' }, 'down');
+}
+
+/**
+ * The agent's auto-attach rules (GET /auto-attach), under its ports: which interfaces become ports
+ * when they appear, with which VLAN, and how many ports each rule holds now. Nothing when there
+ * are none.
+ */
+function autoAttachRules(store) {
+  const rules = store.autoAttach;
+  if (!rules.length) return null;
+  const made = portsPerRule(rules, store.ports);
+  return h('div', { class: 'auto-attach' },
+    h('h3', {}, 'Auto-attach rules'),
+    h('p', { class: 'muted' }, 'An interface that appears with a matching name becomes a port, until it goes; the first matching rule wins.'),
+    h('table', { class: 'grid', 'data-testid': 'auto-attach-rules' },
+      h('thead', {}, h('tr', {}, ['match', 'VLAN', 'ports now'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, rules.map((rule, i) => h('tr', { dataset: { rule: rule.match } },
+        h('td', {}, h('code', {}, rule.match)), h('td', {}, ruleVlanText(rule)),
+        h('td', { class: 'num' }, String(made[i])))))));
 }
 
 export class PortPanel {
@@ -47,6 +92,7 @@ export class PortPanel {
     ctx.store.on('mirrors', () => this.render());
     ctx.store.on('rates', () => this.renderLive());
     ctx.store.on('fabric', () => this.render());
+    ctx.store.on('autoAttach', () => this.render(true));
   }
 
   /** Shows port `name` of `host` (null: this host), or with no name every port of that host. */
@@ -102,7 +148,7 @@ export class PortPanel {
     // Redraw only when what this part shows changed (not the counters, which change every
     // second), so that a message next to a control survives unrelated reloads.
     const signature = JSON.stringify([p && { ...p, stats: null }, store.mirrors.map((m) => m.config),
-      S.clustered(store.state)]);
+      S.clustered(store.state), store.autoAttach]);
     if (!force && signature === this.signature) return;
     this.signature = signature;
     if (!p) {
@@ -130,10 +176,11 @@ export class PortPanel {
     replace(this.root,
       h('div', { class: 'panel-head' },
         h('button', { type: 'button', class: 'link', onclick: () => this.ctx.selectPort(null) }, '← all ports'),
-        h('h2', { 'data-testid': 'port-title' }, p.name, ' ', stateBadge(p),
+        h('h2', { 'data-testid': 'port-title' }, p.name, ' ', stateBadge(p), ' ', autoBadge(store.autoAttach, p),
           S.clustered(store.state) ? h('span', { class: 'muted host-of' }, ` on ${S.localHost(store.state)}`) : null)),
       h('dl', { class: 'facts' },
         h('dt', {}, 'kind'), h('dd', {}, `${p.kind} (${p.create}${p.persistent ? ', persistent' : ''})`),
+        ownerFacts(store, p),
         h('dt', {}, 'switch id'), h('dd', {}, p.id < 0 ? 'not attached' : `#${p.id}`),
         h('dt', {}, 'VLAN'), h('dd', {}, vlanText(p.vlan)),
         h('dt', {}, 'MACs'), h('dd', {}, String(p.macs)),
@@ -208,12 +255,13 @@ export class PortPanel {
         h('tbody', {}, ports.map((p) => {
           const r = store.rate(p.name, host);
           return h('tr', { class: 'clickable', dataset: { port: p.name }, onclick: () => this.ctx.selectPort(p.name, host) },
-            h('td', {}, p.name), h('td', {}, stateBadge(p)),
+            h('td', {}, p.name, ' ', autoBadge(remote ? [] : store.autoAttach, p)), h('td', {}, stateBadge(p)),
             h('td', {}, h('span', { class: 'swatch', style: { background: vlanColor(p.vlan && p.vlan.mode === 'access' ? p.vlan.tag : 0) } }),
               vlanText(p.vlan)),
             h('td', { class: 'num' }, String(p.macs)),
             h('td', { class: 'num' }, fmt.bitRate(r.rxBps)), h('td', { class: 'num' }, fmt.bitRate(r.txBps)));
-        }))));
+        }))),
+      remote ? null : autoAttachRules(store));
   }
 
   renderLive() {

@@ -9,8 +9,10 @@ import io.tapswitch.agent.host.CommandResult;
 import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.host.Netns;
 import io.tapswitch.agent.vm.ConsoleLog;
+import io.tapswitch.agent.vm.GuestUser;
 import io.tapswitch.agent.vm.LabFile;
 import io.tapswitch.agent.vm.Labs;
+import io.tapswitch.agent.vm.VmManager;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -32,11 +34,14 @@ public final class DemoLab implements AutoCloseable {
 
     /** The lab {@code --vms} adds: two guests in the hosts' subnet (198.18.0.11 and .12). */
     public static final String VM_LAB = "vm-configs/two-vms.yaml";
+    /** Where the guest files go when the guests cannot read them in the checkout (see {@link GuestStage}). */
+    static final Path GUEST_STAGE = VmManager.DEFAULT_STATE_ROOT.resolveSibling("demo-guest");
 
     private final List<Netns> hosts = new ArrayList<>();
     private final List<String> created = new ArrayList<>();
     private final List<Labs.VmView> vms = new ArrayList<>();
     private LabFile vmLab;
+    private GuestStage guestStage;
     private Agent agent;
 
     /** Host {@code i} (1-based): namespace name, port name, MAC, IPv4, IPv6. */
@@ -118,9 +123,15 @@ public final class DemoLab implements AutoCloseable {
             throw new IllegalStateException("building the guest failed:\n" + build.output());
         }
         vmLab = LabFile.load(lab);
+        GuestUser user = GuestUser.forLab(vmLab.user());
+        guestStage = GuestStage.of(lab, vmLab, user, GUEST_STAGE);
+        if (guestStage.staged() != null) {
+            out.println("the guests run as '" + user.name() + "', who cannot read " + home + ": their kernel and"
+                    + " initramfs are copied to " + guestStage.staged());
+        }
         long start = System.nanoTime();
         out.println("starting two QEMU guests (TCG unless KVM works; about 10-30 s)...");
-        vms.addAll(agent.labs().up(lab.toString()));
+        vms.addAll(agent.labs().up(guestStage.file().toString()));
         for (Labs.VmView vm : vms) {
             ConsoleLog.waitFor(Path.of(vm.consoleLog()), Pattern.compile("TS-READY"), Duration.ofSeconds(180));
             out.printf("  %s is up after %.1f s (serial log %s)%n", vm.name(), (System.nanoTime() - start) / 1e9,
@@ -178,6 +189,13 @@ public final class DemoLab implements AutoCloseable {
             ns.close();
         }
         hosts.clear();
+        if (guestStage != null) {
+            try {
+                guestStage.close();
+            } catch (Exception e) {
+                failure = failure == null ? e : failure;
+            }
+        }
         // TAPs made before an agent that then failed to start are still here, and still persistent.
         for (String tap : created) {
             if (io.tapswitch.core.sys.NetDevice.exists(tap)) {

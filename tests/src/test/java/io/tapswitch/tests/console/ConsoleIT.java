@@ -3,6 +3,7 @@ package io.tapswitch.tests.console;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tapswitch.agent.Agent;
 import io.tapswitch.agent.config.AgentConfig;
+import io.tapswitch.agent.config.AutoAttachSpec;
 import io.tapswitch.agent.config.HttpSpec;
 import io.tapswitch.agent.config.PortSpec;
 import io.tapswitch.agent.config.VlanSpec;
@@ -61,6 +62,9 @@ class ConsoleIT {
     private static final int CHART_SAMPLES_FOR_SCREENSHOT = 6;
     static final Path SCREENSHOT = Path.of("target", "console-screenshot.png");
     static final Path SCREENSHOT_50 = Path.of("target", "console-50-ports.png");
+    /** The agent's one auto-attach rule, and an interface it attaches (issue 17). */
+    private static final String AUTO_RULE = PREFIX + "a-*";
+    private static final String AUTO_TAP = PREFIX + "a-x1";
 
     private static Agent agent;
     private static final List<Netns> hosts = new ArrayList<>();
@@ -93,7 +97,9 @@ class ConsoleIT {
             ports.add(new PortSpec(port(i), PortSpec.PortKindSpec.TAP, PortSpec.CreateMode.CREATE, false, true,
                     new VlanSpec("access", vlanOf(i), null, null)));
         }
-        agent = Agent.start(new AgentConfig("console-lab", null, null, HttpSpec.EPHEMERAL, ports, null, null));
+        HostCommand.run(List.of("ip", "link", "del", AUTO_TAP));
+        agent = Agent.start(new AgentConfig("console-lab", null, null, HttpSpec.EPHEMERAL, ports, null, null)
+                .withAutoAttach(List.of(new AutoAttachSpec(AUTO_RULE, new VlanSpec("access", 30, null, null)))));
         for (int i = 1; i <= HOSTS; i++) {
             Netns ns = Netns.create(PREFIX + "-h" + i);
             hosts.add(ns);
@@ -430,9 +436,52 @@ class ConsoleIT {
         assertThat(drawnPorts()).doesNotContain("ts-vm1-0", "ts-vm2-0");
     }
 
-    /** Fifty ports: one node each, and no two port nodes overlap on screen. */
+    /**
+     * Issue 17: the agent's auto-attach rules are listed under its ports, and a TAP that appears with
+     * a matching name is drawn as a port, live, marked as the rule's in the topology, the port list
+     * and its panel, which names the rule; when the TAP goes, so does its node.
+     */
     @Test
     @Order(9)
+    void autoAttachRulesAndThePortsTheyMakeAreShown() {
+        page.executeScript("window.tapswitch.selectPort(null)");
+        String rule = "[data-testid='auto-attach-rules'] tr[data-rule='" + AUTO_RULE + "'] ";
+        eventually().untilAsserted(() -> {
+            assertThat(page.findElement(By.cssSelector(rule + "td:nth-child(1)")).getText()).isEqualTo(AUTO_RULE);
+            assertThat(page.findElement(By.cssSelector(rule + "td:nth-child(2)")).getText()).isEqualTo("access 30");
+            assertThat(page.findElement(By.cssSelector(rule + "td:nth-child(3)")).getText()).isEqualTo("0");
+        });
+        page.executeScript("window.__sameDocument = true");
+        HostCommand.check("ip", "tuntap", "add", AUTO_TAP, "mode", "tap");
+        try {
+            eventually().untilAsserted(() -> {
+                Map<String, Object> node = drawn("ports").stream().filter(p -> AUTO_TAP.equals(p.get("name"))).findFirst().orElseThrow();
+                assertThat(node.get("autoAttached")).isEqualTo(true);
+                assertThat(page.findElements(By.cssSelector("[data-testid='port-list'] tr[data-port='" + AUTO_TAP
+                        + "'] [data-testid='auto-attached']"))).hasSize(1);
+                assertThat(page.findElement(By.cssSelector(rule + "td:nth-child(3)")).getText()).isEqualTo("1");
+            });
+            assertThat(page.executeScript("return window.__sameDocument === true")).as("the page was not reloaded").isEqualTo(true);
+            assertThat(drawn("ports")).filteredOn(p -> Boolean.TRUE.equals(p.get("autoAttached")))
+                    .extracting(p -> p.get("name")).containsExactly(AUTO_TAP);
+            assertThat(page.findElements(By.cssSelector("[data-testid='port-list'] [data-testid='auto-attached']"))).hasSize(1);
+
+            page.executeScript("window.tapswitch.selectPort(arguments[0])", AUTO_TAP);
+            eventually().untilAsserted(() -> {
+                assertThat(page.findElement(By.cssSelector("[data-testid='port-title'] [data-testid='auto-attached']")).getText())
+                        .isEqualTo("auto");
+                assertThat(page.findElement(By.cssSelector("[data-testid='port-rule']")).getText())
+                        .startsWith("auto-attach rule " + AUTO_RULE + " (access 30)");
+            });
+        } finally {
+            HostCommand.run(List.of("ip", "link", "del", AUTO_TAP));
+        }
+        eventually().untilAsserted(() -> assertThat(drawnPorts()).doesNotContain(AUTO_TAP));
+    }
+
+    /** Fifty ports: one node each, and no two port nodes overlap on screen. */
+    @Test
+    @Order(10)
     void fiftyPortsStayApart() throws Exception {
         int count = 50;
         List<PortSpec> ports = IntStream.rangeClosed(1, count)
