@@ -95,7 +95,10 @@ final class VmLab implements AutoCloseable {
         }
     }
 
-    /** Whether {@code count} pings from {@code vm} to {@code address} all came back. */
+    /**
+     * Whether {@code count} pings from {@code vm} to {@code address} all came back: for positives
+     * only, since "not all" passes a partial leak; a negative uses {@link #ping} and a capture.
+     */
     boolean pings(String vm, String address, int count) throws Exception {
         GuestConsole.Result r = exec(vm, "ping -c " + count + " -W 2 " + address, Duration.ofSeconds(30));
         return r.output().contains(count + " packets received");
