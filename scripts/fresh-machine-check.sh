@@ -15,7 +15,9 @@
 # The container shares the host's network namespace (--network host: apt and Maven need the
 # network, and dockerd may run without a bridge), so the demo's TAPs are made in the host's
 # kernel: the script refuses to start while another demo runs, and removes what it made
-# (container, image, any tsdemo-* link) however it ends.
+# (container, image, any tsdemo-* link) however it ends. With DEMO_ARGS=--vms the guests' ports
+# (ts-vm1-0, ts-vm2-0, the names of vm-configs/two-vms.yaml) are made there too: do not run it
+# beside tests that bring that lab up.
 #
 # The only thing taken from this machine besides the clone: its local CAs, when it has any (see
 # below).
@@ -49,6 +51,10 @@ mkdir -p "$logs"
 docker info >/dev/null 2>&1 || { echo "no Docker engine answers (scripts/host-setup.sh starts one)" >&2; exit 1; }
 if ip link show 2>/dev/null | grep -q 'tsdemo-' || pgrep -f 'tapswitch-agent.jar demo' >/dev/null; then
   echo "a tapswitch demo seems to run on this machine (tsdemo-* links); stop it first" >&2
+  exit 1
+fi
+if [[ " $demo_args " == *" --vms "* ]] && ip link show ts-vm1-0 >/dev/null 2>&1; then
+  echo "ts-vm1-0 exists: a two-vms lab (a test's, a demo's) is up on this machine; stop it first" >&2
   exit 1
 fi
 
