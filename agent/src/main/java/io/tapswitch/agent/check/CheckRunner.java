@@ -120,6 +120,8 @@ public final class CheckRunner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             outcome = Outcome.error("interrupted");
+        } catch (java.io.IOException e) {
+            outcome = Outcome.error(e.getMessage());
         } catch (Exception e) {
             outcome = Outcome.error(e.getClass().getSimpleName() + ": " + e.getMessage());
         }

@@ -43,7 +43,11 @@ public final class ConsoleShells implements GuestShell, AutoCloseable {
                 if (socket == null) {
                     throw new IOException("VM " + vm + " is not running in this lab");
                 }
-                c = GuestConsole.connect(socket);
+                try {
+                    c = GuestConsole.connect(socket);
+                } catch (IOException e) {
+                    throw new IOException("cannot connect to the console of " + vm + " (" + socket + "): " + e.getMessage(), e);
+                }
                 open.put(vm, c);
             }
             return c;

@@ -64,8 +64,8 @@ final class CheckValidator {
         }
         if (c.name() == null || c.name().isEmpty()) {
             problem.accept(at + ".name", "is required");
-        } else if (c.name().length() > 64 || !CHECK_NAME.matcher(c.name()).matches()) {
-            problem.accept(at + ".name", "'" + c.name() + "' may only contain letters, digits, '.', '_' and '-' (at most 64)");
+        } else if (!CHECK_NAME.matcher(c.name()).matches()) {
+            problem.accept(at + ".name", "'" + c.name() + "' may only contain letters, digits, '.', '_' and '-'");
         } else {
             String first = names.putIfAbsent(c.name(), at);
             if (first != null) {

@@ -148,7 +148,7 @@ class LabCheckTest {
                   - exec: {vm: vm2, command: "true"}
                 """)).containsExactly(
                 "checks[1].name: check 'same' is already defined at checks[0]",
-                "checks[2].name: 'no spaces' may only contain letters, digits, '.', '_' and '-' (at most 64)",
+                "checks[2].name: 'no spaces' may only contain letters, digits, '.', '_' and '-'",
                 "checks[3].name: is required");
     }
 
