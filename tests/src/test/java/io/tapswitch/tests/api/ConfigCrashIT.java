@@ -3,6 +3,7 @@ package io.tapswitch.tests.api;
 import io.tapswitch.agent.cli.RunCommand;
 import io.tapswitch.agent.config.AgentConfig;
 import io.tapswitch.agent.config.ConfigLoader;
+import io.tapswitch.agent.config.VlanSpec;
 import io.tapswitch.tests.netns.Root;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,9 +32,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and never loses a change the API acknowledged.
  *
  * <p>Each round starts {@code tapswitch run} as a child JVM on the same file, streams changes
- * (aging times that only grow, and VLAN changes of its TAP port) from one client, and kills the
- * child at a random moment. The file must then load and validate, and its aging time must lie
- * between the last acknowledged value and the last one sent: acknowledged means fsynced.
+ * (aging times that only grow, each followed by a VLAN change of its TAP port) from one client,
+ * and kills the child at a random moment. The file must then load and validate; its aging time
+ * must lie between the last acknowledged value and the last one sent, and its port's VLAN must be
+ * the last acknowledged VLAN change or the one in flight, and belong to the same revision as the
+ * aging time.
+ *
+ * <p>What this proves is that the agent writes a change to the file before it acknowledges it,
+ * and replaces the file atomically. It does not prove durability: SIGKILL ends the process but
+ * leaves the page cache, so a file written and never fsynced survives it just as well. The fsyncs
+ * (the text before the rename, the directory after) are checked by {@code ConfigFileSyncTest}
+ * in the agent module, with recording file channels.
  */
 class ConfigCrashIT {
     static final int ROUNDS = 50;
@@ -62,12 +71,16 @@ class ConfigCrashIT {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         int next = 101;
         int totalAcked = 0;
+        int totalVlansAcked = 0;
+        String vlanBefore = "trunk";
         for (int round = 0; round < ROUNDS; round++) {
             Process child = startAgent(file);
             try {
                 String api = awaitApi(child);
                 AtomicInteger acked = new AtomicInteger(-1);
                 AtomicInteger sent = new AtomicInteger(-1);
+                AtomicInteger vlanAcked = new AtomicInteger(-1);
+                AtomicInteger vlanSent = new AtomicInteger(-1);
                 int first = next;
                 CompletableFuture<Void> stream = CompletableFuture.runAsync(() -> {
                     for (int v = first; ; v++) {
@@ -76,10 +89,11 @@ class ConfigCrashIT {
                             return;
                         }
                         acked.set(v);
-                        String vlan = v % 2 == 0 ? "{\"mode\":\"access\",\"tag\":" + (v % 4000 + 1) + "}" : "{\"mode\":\"trunk\"}";
-                        if (!send(http, "PUT", api + "/ports/" + PORT + "/vlan", vlan)) {
+                        vlanSent.set(v);
+                        if (!send(http, "PUT", api + "/ports/" + PORT + "/vlan", vlanJson(v))) {
                             return;
                         }
+                        vlanAcked.set(v);
                     }
                 });
                 Thread.sleep(300 + random.nextInt(1200));
@@ -93,6 +107,22 @@ class ConfigCrashIT {
                     assertThat(saved.agingSeconds()).as("round %d", round).isBetween(acked.get(), sent.get());
                     totalAcked += acked.get() - first + 1;
                 }
+                String savedVlan = vlanOf(saved.ports().get(0).vlan());
+                if (vlanAcked.get() >= 0) {
+                    assertThat(savedVlan).as("round %d: VLAN acknowledged for %d, sent for %d", round, vlanAcked.get(), vlanSent.get())
+                            .isIn(vlanOf(vlanAcked.get()), vlanOf(vlanSent.get()));
+                    totalVlansAcked += vlanAcked.get() - first + 1;
+                }
+                // One revision: the VLAN change that followed the saved aging time, or the one before it
+                // (the file's VLAN after the last round, where the aging time is this round's first).
+                int aging = saved.agingSeconds();
+                if (aging < first) {
+                    assertThat(savedVlan).as("round %d: nothing of it saved", round).isEqualTo(vlanBefore);
+                } else {
+                    assertThat(savedVlan).as("round %d: VLAN beside aging %d", round, aging)
+                            .isIn(vlanOf(aging), aging == first ? vlanBefore : vlanOf(aging - 1));
+                }
+                vlanBefore = savedVlan;
                 next = Math.max(sent.get(), saved.agingSeconds()) + 1;
             } finally {
                 child.destroyForcibly();
@@ -100,6 +130,24 @@ class ConfigCrashIT {
             }
         }
         assertThat(totalAcked).as("changes acknowledged over all rounds").isGreaterThan(ROUNDS);
+        assertThat(totalVlansAcked).as("VLAN changes acknowledged over all rounds").isGreaterThan(ROUNDS);
+    }
+
+    /** The VLAN change streamed after aging time {@code v}: access in a VLAN of {@code v}'s, or trunk. */
+    private static String vlanJson(int v) {
+        return v % 2 == 0 ? "{\"mode\":\"access\",\"tag\":" + (v % 4000 + 1) + "}" : "{\"mode\":\"trunk\"}";
+    }
+
+    private static String vlanOf(int v) {
+        return v % 2 == 0 ? "access " + (v % 4000 + 1) : "trunk";
+    }
+
+    /** The port's VLAN as the file holds it, in {@link #vlanOf}'s words; a port without one is a trunk. */
+    private static String vlanOf(VlanSpec vlan) {
+        if (vlan == null || vlan.mode() == null || vlan.mode().equals("trunk")) {
+            return "trunk";
+        }
+        return vlan.mode() + " " + vlan.tag();
     }
 
     private static boolean send(HttpClient http, String method, String url, String body) {
