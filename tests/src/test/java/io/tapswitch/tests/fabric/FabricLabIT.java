@@ -34,6 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * to agent a only. Agent a starts its guest and has agent b start the other (over the cluster), the
  * fabric carries their VLAN, and {@code DELETE} on a brings both down. Then the failure: the lab up
  * again, agent b stopped, and a lists b's guest as unreachable and still brings its own part down.
+ * The lab's checks ({@code POST /api/v1/labs/{name}/test} on a) ping between the hosts; they reach
+ * b's guest through its console socket, which both agents here see on one file system.
  *
  * <pre>
  *   root namespace: bridge tsfh-ul 198.19.79.254/24
@@ -117,6 +119,11 @@ class FabricLabIT {
                   - name: tsfh-b1
                     host: %s
                     nics: [{port: tsfh-b1-0, mac: "52:54:00:74:17:b1", ip: 198.18.17.2/24, vlan: 10}]
+                checks:
+                  - name: a1-reaches-b1
+                    ping: {from: tsfh-a1, to: tsfh-b1, count: 2}
+                  - name: b1-reaches-a1
+                    ping: {from: tsfh-b1, to: 198.18.17.1, count: 2}
                 """.formatted(LAB, out.resolve("vmlinuz"), out.resolve("initramfs.cpio.gz"), otherHost);
     }
 
@@ -213,6 +220,9 @@ class FabricLabIT {
         assertThat(tunnel.path("txPackets").asLong()).as("a's pings left through the tunnel port to b").isPositive();
         String back = exec("tsfh-b1", "ping -c 2 -W 2 198.18.17.1", Duration.ofSeconds(20)).output();
         assertThat(back).as("and back").contains("2 packets received");
+        JsonNode report = apiA.post("/labs/" + LAB + "/test", "", 200);
+        assertThat(report.path("passed").asInt()).as("the lab's checks, run from a, across hosts: %s", report).isEqualTo(2);
+        assertThat(report.path("failed").asInt() + report.path("errors").asInt()).isZero();
     }
 
     @Test
