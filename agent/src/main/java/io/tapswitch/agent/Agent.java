@@ -125,6 +125,7 @@ public final class Agent implements AutoCloseable {
                 fabric = new Fabric(vertx, control, control.tunnel(), hostId, vtep,
                         () -> apiUrl(http.host(), api.actualPort()), members::getNodeId);
                 api.fabric(fabric);
+                labs.remote(new io.tapswitch.agent.fabric.FabricLabs(vertx, fabric, labs));
                 await(vertx.deployVerticle(api));
                 Fabric f = fabric;
                 members.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {

@@ -29,6 +29,10 @@ final class VmRoutes {
     record VmList(List<Labs.VmView> vms) {
     }
 
+    /** The answer to a {@code DELETE /api/v1/labs/{name}} that could not reach every host of a lab across hosts. */
+    record DownReport(String lab, List<String> unreachable) {
+    }
+
     private final Vertx vertx;
     private final Labs labs;
     private final LabTests tests;
@@ -85,9 +89,13 @@ final class VmRoutes {
 
     private void down(RoutingContext ctx) {
         String name = ctx.pathParam("name");
-        Replies.blocking(vertx, ctx, () -> {
-            labs.down(name);
-            return null;
-        }, none -> Replies.noContent(ctx));
+        Replies.blocking(vertx, ctx, () -> labs.down(name), unreachable -> {
+            if (unreachable.isEmpty()) {
+                Replies.noContent(ctx);
+            } else {
+                // Down here, but hosts that did not answer may still run VMs of the lab.
+                Replies.json(ctx, 200, new DownReport(name, unreachable));
+            }
+        });
     }
 }

@@ -73,11 +73,11 @@ public final class VmCommand implements Runnable {
     }
 
     static void printVms(JsonNode vms, PrintStream out) {
-        Table t = new Table("LAB", "VM", "PID", "STATE", "PORTS", "SERIAL LOG");
+        Table t = new Table("LAB", "VM", "HOST", "PID", "STATE", "PORTS", "SERIAL LOG");
         for (JsonNode v : vms.path("vms")) {
             StringBuilder ports = new StringBuilder();
             v.path("ports").forEach(p -> ports.append(ports.length() == 0 ? "" : ",").append(p.asText()));
-            t.row(v.path("lab").asText(), v.path("name").asText(), v.path("pid").asText(), v.path("state").asText(),
+            t.row(v.path("lab").asText(), v.path("name").asText(), v.path("host").asText(""), v.path("pid").asText(), v.path("state").asText(),
                     ports, v.path("consoleLog").asText());
         }
         t.print(out);
@@ -107,6 +107,12 @@ public final class VmCommand implements Runnable {
             for (JsonNode v : vms.path("vms")) {
                 String name = v.path("name").asText();
                 Path log = Path.of(v.path("consoleLog").asText());
+                if (!Files.exists(log) && !v.path("host").asText("").isEmpty()) {
+                    // A VM of a lab across hosts whose serial log is on the other host's file system.
+                    out.printf("%s: runs on host %s; not waited for (its serial log %s is there)%n",
+                            name, v.path("host").asText(), log);
+                    continue;
+                }
                 long left = Duration.ofSeconds(timeout).toNanos() - (System.nanoTime() - start);
                 try {
                     ConsoleLog.waitFor(log, READY, Duration.ofNanos(Math.max(1, left)));
@@ -134,7 +140,13 @@ public final class VmCommand implements Runnable {
         int run(ApiClient api, PrintStream out) {
             Path path = Path.of(lab);
             String name = Files.isRegularFile(path) ? LabFile.load(path.toAbsolutePath()).name() : lab;
-            api.delete("/labs/" + ApiClient.segment(name), null);
+            JsonNode report = api.delete("/labs/" + ApiClient.segment(name), null);
+            JsonNode unreachable = report == null ? null : report.path("unreachable");
+            if (unreachable != null && unreachable.size() > 0) {
+                out.println("lab " + name + " is down on this host, but hosts " + unreachable
+                        + " did not answer and may still run VMs of it");
+                return 1;
+            }
             out.println("lab " + name + " is down");
             return 0;
         }

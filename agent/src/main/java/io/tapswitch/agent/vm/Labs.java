@@ -18,7 +18,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 
@@ -40,14 +42,23 @@ public final class Labs implements AutoCloseable {
     /** How long a guest gets to act on the ACPI power button before QEMU is told to quit. */
     private static final Duration POWERDOWN_GRACE = Duration.ofSeconds(2);
 
-    /** One VM as the API shows it. */
-    public record VmView(String lab, String name, long pid, VmStatus.State state, List<String> ports, String consoleLog) {
+    /**
+     * One VM as the API shows it.
+     *
+     * @param host the host it runs on: this agent's name in the fabric, or its {@code name} without one
+     */
+    public record VmView(String lab, String name, long pid, VmStatus.State state, List<String> ports, String consoleLog,
+                         String host) {
     }
+
+    /** Names, in a lab's state directory, the other hosts that run VMs of the lab and which. */
+    static final String HOSTS_MARKER = "remote-hosts";
 
     private final ControlPlane control;
     private final Path stateRoot;
     private final String qemuBinary;
     private final Set<String> running = new LinkedHashSet<>();
+    private volatile RemoteLabs remote;
 
     /**
      * @param stateRoot  where each lab keeps its state directory (serial logs, sockets, QEMU pids)
@@ -88,16 +99,78 @@ public final class Labs implements AutoCloseable {
         } catch (InvalidLabException e) {
             throw new InvalidRequestException("file", String.join("; ", e.problems()));
         }
-        String self = control.config().name();
-        for (int i = 0; i < lab.vms().size(); i++) {
-            String host = lab.vms().get(i).host();
-            if (host != null && !host.equals(self)) {
-                // Starting it through that host's API and joining its NICs over the fabric is not built yet.
-                throw new InvalidRequestException("vms[" + i + "].host", "VM " + lab.vms().get(i).name() + " is to run on host '"
-                        + host + "', but this agent is '" + self + "' and labs across hosts are not supported yet; "
-                        + "bring that VM up from a lab file on its own agent");
+        String yaml;
+        try {
+            yaml = Files.readString(path);
+        } catch (IOException e) {
+            throw new InvalidRequestException("file", "cannot read " + file + ": " + e.getMessage());
+        }
+        RemoteLabs peers = remote;
+        Set<String> self = new java.util.HashSet<>();
+        self.add(control.config().name());
+        if (peers != null) {
+            self.add(peers.self());
+        }
+        LabHosts plan = LabHosts.of(lab, self, peers == null ? Set.of() : peers.hosts(), control.config().vxlan());
+        if (plan.remote().isEmpty()) {
+            return upHere(lab, path);
+        }
+        LabFile mine = LabHosts.share(lab, plan.local());
+        List<VmView> views = new ArrayList<>(mine.vms().isEmpty() ? List.of() : upHere(mine, path));
+        if (mine.vms().isEmpty()) {
+            running.add(lab.name());
+            rememberFile(lab.name(), path);
+        }
+        Map<String, List<String>> started = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> share : plan.remote().entrySet()) {
+            String host = share.getKey();
+            try {
+                views.addAll(peers.up(host, yaml, path.toString(), share.getValue(), peers.self()));
+                started.put(host, share.getValue());
+                rememberHosts(lab.name(), started);
+            } catch (RuntimeException e) {
+                for (String up : started.keySet()) {
+                    try {
+                        peers.down(up, lab.name());
+                    } catch (RuntimeException again) {
+                        LOG.warn("lab {}: cannot bring its VMs on host {} down again: {}", lab.name(), up, again.getMessage());
+                    }
+                }
+                manager(new LabAttacher(null)).down(lab.name());
+                running.remove(lab.name());
+                forgetHosts(lab.name());
+                throw new ConflictException("lab " + lab.name() + " is not up: host '" + host + "' did not start VMs "
+                        + share.getValue() + " (" + e.getMessage() + "); what had started is down again");
             }
         }
+        LOG.info("lab {} up across hosts: {} here, {} elsewhere", lab.name(), plan.local(), plan.remote());
+        return views;
+    }
+
+    /**
+     * Brings up the share of a lab another agent of the fabric asked this one to run (see
+     * {@link RemoteLabs#up}): the VMs {@code vms} of the lab in {@code yaml}, whose relative paths are
+     * resolved against the directory of {@code file} on this host.
+     */
+    public synchronized List<VmView> upShare(String yaml, String file, List<String> vms, String origin) {
+        if (yaml == null || file == null || !Path.of(file).isAbsolute()) {
+            throw new InvalidRequestException("lab", "needs the lab file's text and its absolute path");
+        }
+        LabFile lab;
+        try {
+            lab = LabFile.parse(yaml, Path.of(file).getParent(), file + " (from host " + origin + ")");
+        } catch (InvalidLabException e) {
+            throw new InvalidRequestException("lab", String.join("; ", e.problems()));
+        }
+        if (vms == null || vms.isEmpty() || !lab.vms().stream().map(LabFile.Vm::name).toList().containsAll(vms)) {
+            throw new InvalidRequestException("vms", "must name VMs of lab " + lab.name() + ", not " + vms);
+        }
+        LOG.info("lab {}: starting VMs {} for host {}", lab.name(), vms, origin);
+        return upHere(LabHosts.share(lab, vms), Path.of(file));
+    }
+
+    /** Starts the VMs of {@code lab} here, as {@link #up} always did for a lab on one host. */
+    private List<VmView> upHere(LabFile lab, Path path) {
         try {
             GuestUser.forLab(lab.user());
         } catch (IllegalArgumentException e) {
@@ -121,27 +194,144 @@ public final class Labs implements AutoCloseable {
         return started.stream().map(v -> view(m, v)).toList();
     }
 
-    private static VmView view(VmManager m, VmStatus s) {
-        return new VmView(s.lab(), s.vm(), s.pid(), s.state(), s.ports(), m.console(s.lab(), s.vm()).log().toString());
+    /**
+     * Lets labs name VMs on other hosts of the fabric; {@code peers} null (the default) keeps every VM here.
+     * Set once, when the agent joins its fabric.
+     */
+    public void remote(RemoteLabs peers) {
+        this.remote = peers;
     }
 
-    /** Stops a lab's guests and removes its ports and TAPs. */
-    public synchronized void down(String lab) {
+    private VmView view(VmManager m, VmStatus s) {
+        return new VmView(s.lab(), s.vm(), s.pid(), s.state(), s.ports(), m.console(s.lab(), s.vm()).log().toString(),
+                hostName());
+    }
+
+    /**
+     * Stops a lab's guests and removes its ports and TAPs, here and on the other hosts that run VMs of it.
+     * A host that does not answer does not stop the rest: its name is returned, and its VMs are left to it.
+     *
+     * @return the hosts that could not be told to bring their VMs of the lab down
+     */
+    public synchronized List<String> down(String lab) {
         if (lab == null || !lab.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
             throw new NotFoundException("no lab named '" + lab + "'");
         }
-        if (!running.contains(lab) && manager(PortAttacher.NONE).list().stream().noneMatch(v -> v.lab().equals(lab))) {
+        Map<String, List<String>> hosts = recordedHosts(lab);
+        if (hosts.isEmpty() && !running.contains(lab)
+                && manager(PortAttacher.NONE).list().stream().noneMatch(v -> v.lab().equals(lab))) {
             throw new NotFoundException("no lab named '" + lab + "' is up");
         }
+        List<String> unreachable = new ArrayList<>();
+        RemoteLabs peers = remote;
+        for (String host : hosts.keySet()) {
+            try {
+                if (peers == null) {
+                    throw new RemoteLabs.Unreachable(host, "this agent is not in a fabric now");
+                }
+                peers.down(host, lab);
+            } catch (RuntimeException e) {
+                LOG.warn("lab {}: its VMs {} on host {} may still run: {}", lab, hosts.get(host), host, e.getMessage());
+                unreachable.add(host);
+            }
+        }
         manager(new LabAttacher(null)).down(lab);
+        forgetHosts(lab);
         running.remove(lab);
-        LOG.info("lab {} down", lab);
+        LOG.info("lab {} down{}", lab, unreachable.isEmpty() ? "" : " here; unreachable: " + unreachable);
+        return unreachable;
     }
 
-    /** Every VM of every lab that is up on this machine, with whether its QEMU still runs. */
+    /**
+     * Every VM of every lab that is up on this machine, with whether its QEMU still runs, and the VMs
+     * other hosts run for the labs brought up here ({@link VmStatus.State#UNREACHABLE} when a host does
+     * not answer).
+     */
     public List<VmView> vms() {
+        List<VmView> out = new ArrayList<>(localVms());
+        RemoteLabs peers = remote;
+        Map<String, List<VmView>> asked = new java.util.HashMap<>();
+        for (String lab : labsWithHosts()) {
+            recordedHosts(lab).forEach((host, names) -> {
+                List<VmView> theirs;
+                try {
+                    if (peers == null) {
+                        throw new RemoteLabs.Unreachable(host, "this agent is not in a fabric now");
+                    }
+                    theirs = asked.computeIfAbsent(host, peers::vms);
+                } catch (RuntimeException e) {
+                    theirs = null;
+                }
+                for (String vm : names) {
+                    VmView v = theirs == null ? null : theirs.stream()
+                            .filter(x -> x.lab().equals(lab) && x.name().equals(vm)).findFirst().orElse(null);
+                    out.add(v != null ? v : new VmView(lab, vm, -1,
+                            theirs == null ? VmStatus.State.UNREACHABLE : VmStatus.State.EXITED, List.of(), null, host));
+                }
+            });
+        }
+        return out;
+    }
+
+    /** The VMs this machine runs, without asking other hosts: what another host's {@link #vms} sees of it. */
+    public List<VmView> localVms() {
         VmManager m = manager(PortAttacher.NONE);
         return m.list().stream().map(v -> view(m, v)).toList();
+    }
+
+    private String hostName() {
+        RemoteLabs peers = remote;
+        return peers != null ? peers.self() : control.config().name();
+    }
+
+    private List<String> labsWithHosts() {
+        List<String> labs = new ArrayList<>();
+        if (!Files.isDirectory(stateRoot)) {
+            return labs;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(stateRoot, d -> Files.isRegularFile(d.resolve(HOSTS_MARKER)))) {
+            dirs.forEach(d -> labs.add(d.getFileName().toString()));
+        } catch (IOException e) {
+            LOG.warn("cannot list the labs across hosts in {}: {}", stateRoot, e.getMessage());
+        }
+        java.util.Collections.sort(labs);
+        return labs;
+    }
+
+    /** The other hosts that run VMs of {@code lab}, as {@link #up} recorded them: lines of "host vm1,vm2". */
+    private Map<String, List<String>> recordedHosts(String lab) {
+        Map<String, List<String>> hosts = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(stateRoot.resolve(lab).resolve(HOSTS_MARKER), StandardCharsets.UTF_8)) {
+                String[] parts = line.strip().split(" ", 2);
+                if (parts.length == 2) {
+                    hosts.put(parts[0], List.of(parts[1].split(",")));
+                }
+            }
+        } catch (IOException e) {
+            // no marker: every VM of the lab runs here
+        }
+        return hosts;
+    }
+
+    private void rememberHosts(String lab, Map<String, List<String>> hosts) {
+        StringBuilder text = new StringBuilder();
+        hosts.forEach((h, vms) -> text.append(h).append(' ').append(String.join(",", vms)).append('\n'));
+        Path marker = stateRoot.resolve(lab).resolve(HOSTS_MARKER);
+        try {
+            Files.createDirectories(marker.getParent());
+            Files.writeString(marker, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            LOG.warn("cannot record the hosts of lab {}; vm down will not reach them: {}", lab, e.getMessage());
+        }
+    }
+
+    private void forgetHosts(String lab) {
+        try {
+            Files.deleteIfExists(stateRoot.resolve(lab).resolve(HOSTS_MARKER));
+        } catch (IOException e) {
+            LOG.warn("cannot remove the host record of lab {}: {}", lab, e.getMessage());
+        }
     }
 
     /**
@@ -265,6 +455,7 @@ public final class Labs implements AutoCloseable {
         Path marker = stateRoot.resolve(lab).resolve(LAB_FILE_MARKER);
         Path tmp = marker.resolveSibling(LAB_FILE_MARKER + ".tmp");
         try {
+            Files.createDirectories(marker.getParent());
             Files.writeString(tmp, file + "\n" + ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
             Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

@@ -20,6 +20,8 @@ public record VmStatus(String lab, String vm, long pid, State state, List<String
         /** The process is gone without anyone asking (the guest powered off, crashed or was killed). */
         EXITED,
         /** Stopped on purpose with {@code vm stop}; its ports stay, and only {@code vm start} boots it again. */
-        STOPPED
+        STOPPED,
+        /** Runs on another host of the fabric that did not answer when asked (see {@link RemoteLabs}). */
+        UNREACHABLE
     }
 }

@@ -34,11 +34,18 @@ final class AgentProcess {
 
     /** Starts the agent of {@code config} inside {@code ns}, its output in {@code log}; returns at once. */
     static AgentProcess start(String name, Netns ns, Path config, Path log) throws IOException {
+        return start(name, ns, config, log, java.util.Map.of());
+    }
+
+    /** Like {@link #start(String, Netns, Path, Path)}, with {@code env} added to the agent's environment. */
+    static AgentProcess start(String name, Netns ns, Path config, Path log, java.util.Map<String, String> env) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> argv = ns.inside(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"),
                 "io.tapswitch.agent.cli.Main", "run", "--config", config.toString());
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         return new AgentProcess(name, p, log);
     }
 

@@ -66,6 +66,15 @@ final class Api {
         return r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
     }
 
+    /** DELETE {@code path}, expecting {@code expected}, and the answer's body. */
+    JsonNode deleteWithBody(String path, int expected) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(request(path).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != expected) {
+            throw new AssertionError("DELETE " + base + path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
+    }
+
     void delete(String path, int expected) throws IOException, InterruptedException {
         HttpResponse<String> r = HTTP.send(request(path).DELETE().build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != expected) {

@@ -158,6 +158,21 @@ final class FabricLab implements AutoCloseable {
         return a;
     }
 
+    /**
+     * Like {@link #startAgent(String, Netns, Path)}, with a state directory of the agent's own (its VM
+     * labs' state, which two agents on one machine would otherwise share in {@code /run/tapswitch}).
+     */
+    AgentProcess startAgentWithOwnState(String id, Netns ns, Path config) throws IOException {
+        long earlier = agents.stream().filter(a -> a.name().equals(id)).count();
+        // Guests run as nobody and must get through to their state directory (searchable, never listable).
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx-----x"));
+        Path state = Files.createDirectories(dir.resolve(id + "-state"));
+        AgentProcess a = AgentProcess.start(id, ns, config, dir.resolve(id + "-" + (earlier + 1) + ".log"),
+                java.util.Map.of("RUNTIME_DIRECTORY", state.toString()));
+        agents.add(a);
+        return a;
+    }
+
     /** Every agent process this lab started, in order. */
     List<AgentProcess> agents() {
         return List.copyOf(agents);
