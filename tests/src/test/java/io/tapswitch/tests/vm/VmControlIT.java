@@ -161,7 +161,7 @@ class VmControlIT {
         CommandResult stop = vm("stop", LAB, "vm2");
         assertThat(stop.exitCode()).as(stop.output()).isZero();
         assertThat(alive(pid2)).as("QEMU of vm2 ended").isFalse();
-        assertThat(vm("list").output()).containsPattern("vm2\\s+\\d+\\s+STOPPED");
+        assertThat(vm("list").output()).containsPattern("vm2\\s+vmctl\\s+\\d+\\s+STOPPED");
         assertThat(vmView("vm2").path("state").asText()).isEqualTo("STOPPED");
         assertThat(agent.controlPlane().config().port("tsvc-vm2-0")).as("port kept").isNotNull();
         assertThat(vm("exec", LAB, "vm1", "ping", "-c", "2", "-W", "1", "198.18.0.12").exitCode()).isNotZero();
