@@ -12,7 +12,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 
@@ -103,18 +102,7 @@ class FabricIT {
     private static final Map<String, String> measured = new LinkedHashMap<>();
 
     @RegisterExtension
-    static final TestWatcher LOGS = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (lab != null) {
-                for (AgentProcess a : lab.agents()) {
-                    List<String> lines = a.log().lines().toList();
-                    System.out.println("---- agent " + a.name() + " (pid " + a.pid() + ", alive " + a.alive() + "), last lines:");
-                    lines.subList(Math.max(0, lines.size() - 150), lines.size()).forEach(System.out::println);
-                }
-            }
-        }
-    };
+    static final TestWatcher LOGS = FabricLab.agentLogsOnFailure(() -> lab, 150);
 
     @BeforeAll
     static void start() throws Exception {

@@ -3,6 +3,8 @@ package io.tapswitch.tests.fabric;
 import io.tapswitch.agent.host.CommandResult;
 import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.host.Netns;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -176,6 +179,28 @@ final class FabricLab implements AutoCloseable {
     /** Every agent process this lab started, in order. */
     List<AgentProcess> agents() {
         return List.copyOf(agents);
+    }
+
+    /**
+     * A watcher that prints the last {@code lastLines} lines of every agent's log when a test fails:
+     * the agents run as separate processes, so their logs are not in the test's own output.
+     */
+    static TestWatcher agentLogsOnFailure(
+            Supplier<FabricLab> lab, int lastLines) {
+        return new TestWatcher() {
+            @Override
+            public void testFailed(ExtensionContext context, Throwable cause) {
+                FabricLab l = lab.get();
+                if (l == null) {
+                    return;
+                }
+                for (AgentProcess a : l.agents()) {
+                    List<String> lines = a.log().lines().toList();
+                    System.out.println("---- agent " + a.name() + " (pid " + a.pid() + ", alive " + a.alive() + "), last lines:");
+                    lines.subList(Math.max(0, lines.size() - lastLines), lines.size()).forEach(System.out::println);
+                }
+            }
+        };
     }
 
     /** The API of the agent listening on {@code NET.n}. */

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 
@@ -61,18 +60,7 @@ class FabricLabIT {
     private static final List<JsonNode> vms = new ArrayList<>();
 
     @RegisterExtension
-    static final TestWatcher LOGS = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (lab != null) {
-                for (AgentProcess a : lab.agents()) {
-                    List<String> lines = a.log().lines().toList();
-                    System.out.println("---- agent " + a.name() + " (pid " + a.pid() + ", alive " + a.alive() + "), last lines:");
-                    lines.subList(Math.max(0, lines.size() - 80), lines.size()).forEach(System.out::println);
-                }
-            }
-        }
-    };
+    static final TestWatcher LOGS = FabricLab.agentLogsOnFailure(() -> lab, 80);
 
     @BeforeAll
     static void start() throws Exception {
