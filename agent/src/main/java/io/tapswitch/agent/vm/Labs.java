@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -338,15 +339,15 @@ public final class Labs implements AutoCloseable {
      * The lab file a lab that is up was brought up from (as {@link #up} recorded it), or empty when
      * the lab is not up here or the record is gone.
      */
-    public java.util.Optional<Path> labFile(String lab) {
+    public Optional<Path> labFile(String lab) {
         if (lab == null || !lab.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         try {
             List<String> lines = Files.readAllLines(stateRoot.resolve(lab).resolve(LAB_FILE_MARKER), StandardCharsets.UTF_8);
-            return lines.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(lines.get(0).strip()));
+            return lines.isEmpty() ? Optional.empty() : Optional.of(Path.of(lines.get(0).strip()));
         } catch (IOException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
@@ -443,10 +444,11 @@ public final class Labs implements AutoCloseable {
 
     /** The lab file {@link #up} recorded for {@code lab}, read again (its VMs' QEMU settings). */
     private LabFile recordedLab(String lab) {
-        Path marker = stateRoot.resolve(lab).resolve(LAB_FILE_MARKER);
+        Path file = labFile(lab).orElseThrow(() -> new ConflictException(
+                "cannot read the lab file lab " + lab + " was brought up from: its record in the state directory is gone"));
         try {
-            return LabFile.load(Path.of(Files.readAllLines(marker, StandardCharsets.UTF_8).get(0).strip()));
-        } catch (IOException | RuntimeException e) {
+            return LabFile.load(file);
+        } catch (RuntimeException e) {
             throw new ConflictException("cannot read the lab file lab " + lab + " was brought up from: " + e.getMessage());
         }
     }
