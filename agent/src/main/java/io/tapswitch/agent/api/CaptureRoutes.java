@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Every capture is bounded, because a forgotten download must not run for ever: without
  * {@code count}, {@code bytes} or {@code seconds} it lasts {@link #DEFAULT_SECONDS} seconds, and no
  * capture lasts longer than {@link #MAX_SECONDS} seconds. The response headers and the pcap file
- * header are sent as soon as the capture starts, so a client (tcpdump reading a pipe, a browser)
+ * header are sent as soon as the capture is on the frame path, so a client (tcpdump reading a pipe, a browser)
  * knows at once that the capture runs, even when no frame comes for a while. The frame and drop
  * counts are sent as HTTP trailers at the end and logged. A client that disconnects ends its capture.
  */

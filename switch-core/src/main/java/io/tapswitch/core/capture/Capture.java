@@ -64,13 +64,26 @@ public final class Capture implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    /** Starts a capture; the switch calls this and registers it on the frame path. */
-    public static Capture start(CaptureSpec spec, OutputStream out, Consumer<Capture> onEnd) throws IOException {
-        Capture c = new Capture(spec, out, onEnd);
-        c.writer.writeHeader(spec.snaplen());
-        c.writer.flush();
-        c.thread.start();
-        return c;
+    /**
+     * A capture that takes frames into its ring but writes nothing yet. The switch puts it on the
+     * frame path first and only then calls {@link #begin()}, so that a client who has read the pcap
+     * file header knows every frame from then on is captured: a header sent before the capture is
+     * on the path would let the first frames after it slip by unseen.
+     */
+    public static Capture prepare(CaptureSpec spec, OutputStream out, Consumer<Capture> onEnd) {
+        return new Capture(spec, out, onEnd);
+    }
+
+    /**
+     * Writes the pcap file header and starts the writer thread. Frames offered between
+     * {@link #prepare} and this wait in the ring and are written after the header.
+     *
+     * @throws IOException when the output refuses the header; the capture then never runs
+     */
+    public void begin() throws IOException {
+        writer.writeHeader(spec.snaplen());
+        writer.flush();
+        thread.start();
     }
 
     public CaptureSpec spec() {

@@ -175,14 +175,18 @@ public final class Switch implements AutoCloseable {
         if (port < 0 && !mirror) {
             throw new IllegalArgumentException("target: no port or mirror named '" + target + "'");
         }
-        Capture capture = Capture.start(spec, out, c -> {
+        Capture capture = Capture.prepare(spec, out, c -> {
             captureEnded(c);
             whenEnded.accept(c);
         });
         synchronized (tapsLock) {
-            if (!capture.isEnding()) {
-                taps = port >= 0 ? taps.withPort(port, capture) : taps.withMirror(target, capture);
-            }
+            taps = port >= 0 ? taps.withPort(port, capture) : taps.withMirror(target, capture);
+        }
+        try {
+            capture.begin();
+        } catch (IOException | RuntimeException e) {
+            captureEnded(capture);
+            throw e;
         }
         return capture;
     }

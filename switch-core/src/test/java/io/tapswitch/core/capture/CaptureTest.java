@@ -193,6 +193,47 @@ class CaptureTest {
         assertThat(c.isDone()).isTrue();
     }
 
+    /**
+     * A client treats the pcap header as "the capture runs" and starts its traffic then; a frame
+     * sent the moment the header is out must be in the file, which holds only if the capture was
+     * on the frame path before the header was written.
+     */
+    @Test
+    void aFrameSentAsSoonAsTheHeaderIsOutIsCaptured() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream() {
+            private boolean sent;
+
+            @Override
+            public synchronized void flush() {
+                if (!sent && size() > 0) {
+                    sent = true;
+                    send("acc", Frames.ethernet(BCAST, H1, 0x0806, 46));
+                }
+            }
+        };
+        Capture c = sw.startCapture(CaptureSpec.of("acc", 1).withDuration(Duration.ofSeconds(5)), out);
+        assertThat(c.await(6, TimeUnit.SECONDS)).isTrue();
+        assertThat(c.frames()).isEqualTo(1);
+        assertThat(Pcap.parse(out.toByteArray()).frames()).containsExactly(Frames.ethernet(BCAST, H1, 0x0806, 46));
+    }
+
+    @Test
+    void aHeaderTheOutputRefusesLeavesNoCaptureBehind() {
+        OutputStream refusing = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("client went away");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                throw new IOException("client went away");
+            }
+        };
+        assertThatThrownBy(() -> sw.startCapture(CaptureSpec.of("acc", 1), refusing)).hasMessageContaining("went away");
+        assertThat(sw.captures()).isEmpty();
+    }
+
     @Test
     void endsAtItsDuration() throws Exception {
         Capture c = sw.startCapture(CaptureSpec.of("p1", 0).withDuration(Duration.ofMillis(300)), new ByteArrayOutputStream());
