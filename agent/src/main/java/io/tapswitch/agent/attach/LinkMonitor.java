@@ -50,6 +50,7 @@ public final class LinkMonitor implements AutoCloseable {
 
     private final Listener listener;
     private final Duration retry;
+    private final int receiveBuffer;
     private final EventFd wakeup;
     private final Thread thread;
     private volatile boolean stopping;
@@ -58,9 +59,10 @@ public final class LinkMonitor implements AutoCloseable {
     private volatile long reopens;
     private LinkSocket socket;
 
-    private LinkMonitor(Listener listener, Duration retry, LinkSocket socket, EventFd wakeup) {
+    private LinkMonitor(Listener listener, Duration retry, int receiveBuffer, LinkSocket socket, EventFd wakeup) {
         this.listener = listener;
         this.retry = retry;
+        this.receiveBuffer = receiveBuffer;
         this.socket = socket;
         this.wakeup = wakeup;
         this.thread = new Thread(this::run, "tapswitch-links");
@@ -74,15 +76,24 @@ public final class LinkMonitor implements AutoCloseable {
      * @param retry how long to wait before reopening a socket that failed
      */
     public static LinkMonitor start(Listener listener, Duration retry) throws NativeException {
+        return start(listener, retry, LinkSocket.DEFAULT_RECEIVE_BUFFER);
+    }
+
+    /**
+     * As {@link #start(Listener, Duration)}, with a socket whose receive queue holds about
+     * {@code receiveBuffer} bytes: the tests of lost events make it small, so that the kernel
+     * overflows it with a few dozen interfaces.
+     */
+    public static LinkMonitor start(Listener listener, Duration retry, int receiveBuffer) throws NativeException {
         EventFd wakeup = new EventFd();
         LinkSocket socket;
         try {
-            socket = LinkSocket.open();
+            socket = LinkSocket.open(receiveBuffer);
         } catch (NativeException | RuntimeException e) {
             wakeup.close();
             throw e;
         }
-        LinkMonitor m = new LinkMonitor(listener, retry, socket, wakeup);
+        LinkMonitor m = new LinkMonitor(listener, retry, receiveBuffer, socket, wakeup);
         m.thread.start();
         return m;
     }
@@ -112,7 +123,7 @@ public final class LinkMonitor implements AutoCloseable {
         while (!stopping) {
             try {
                 if (socket == null) {
-                    socket = LinkSocket.open();
+                    socket = LinkSocket.open(receiveBuffer);
                     reopens++;
                     LOG.info("link monitor: socket reopened; rescanning the links");
                 }
@@ -138,9 +149,8 @@ public final class LinkMonitor implements AutoCloseable {
                         }
                         continue;
                     }
-                    if (fds.failed(0)) {
-                        throw new Broken("poll reports revents " + fds.revents(0) + " on the socket");
-                    }
+                    // POLLERR is also how poll announces ENOBUFS: the read says which error it is.
+                    boolean failed = fds.failed(0);
                     try {
                         while (socket.receive(dump)) {
                             // every message handled by the dump's handler
@@ -150,6 +160,13 @@ public final class LinkMonitor implements AutoCloseable {
                             throw e;
                         }
                         LOG.warn("link monitor: the kernel dropped link events (ENOBUFS); rescanning the links");
+                        failed = false;
+                        dump.lost();
+                    }
+                    if (failed) {
+                        throw new Broken("poll reports revents " + fds.revents(0) + " on the socket");
+                    }
+                    if (dump.lost && dump.ended()) {
                         seq++;
                         dump = new Dump(seq);
                         socket.requestDump(seq);
@@ -196,9 +213,24 @@ public final class LinkMonitor implements AutoCloseable {
     private final class Dump implements LinkSocket.Handler {
         private final int seq;
         private Set<String> names = new HashSet<>();
+        private boolean lost;
 
         Dump(int seq) {
             this.seq = seq;
+        }
+
+        /**
+         * Events were dropped, maybe while this dump ran, so its list may miss a link that came or
+         * went meanwhile: it is not reported, and another dump follows once it has ended. Asking
+         * before that would be refused (a socket runs one dump at a time, EBUSY), and the refusal
+         * would end the new dump with only the links it had seen so far.
+         */
+        void lost() {
+            lost = true;
+        }
+
+        boolean ended() {
+            return names == null;
         }
 
         @Override
@@ -228,6 +260,9 @@ public final class LinkMonitor implements AutoCloseable {
             }
             Set<String> found = names;
             names = null;
+            if (lost) {
+                return;
+            }
             try {
                 listener.present(Set.copyOf(found));
             } catch (RuntimeException e) {

@@ -24,7 +24,7 @@ public final class LinkSocket implements AutoCloseable {
     /** Room for one datagram: the kernel sends at most a page of messages per read in a dump. */
     private static final int BUFFER_SIZE = 64 * 1024;
     /** Receive queue asked for, so that a burst of interfaces appearing does not overflow it. */
-    private static final int RECEIVE_BUFFER = 1 << 20;
+    public static final int DEFAULT_RECEIVE_BUFFER = 1 << 20;
 
     /** What a read found, message by message. */
     public interface Handler {
@@ -42,14 +42,23 @@ public final class LinkSocket implements AutoCloseable {
         this.fd = fd;
     }
 
-    /** Opens a socket subscribed to {@link Rtnetlink#RTMGRP_LINK}. */
+    /** Opens a socket subscribed to {@link Rtnetlink#RTMGRP_LINK}, with the default receive queue. */
     public static LinkSocket open() throws NativeException {
+        return open(DEFAULT_RECEIVE_BUFFER);
+    }
+
+    /**
+     * Opens a socket subscribed to {@link Rtnetlink#RTMGRP_LINK} whose receive queue holds about
+     * {@code receiveBuffer} bytes (the kernel doubles it for its bookkeeping). A small queue lets a
+     * test make the kernel drop events with a few dozen interfaces instead of thousands.
+     */
+    public static LinkSocket open(int receiveBuffer) throws NativeException {
         int n = Errno.check("socket(AF_NETLINK)", Socket.socket(Netlink.AF_NETLINK,
                 Socket.SOCK_RAW | Socket.SOCK_CLOEXEC | Socket.SOCK_NONBLOCK, Netlink.NETLINK_ROUTE));
         FileDescriptor fd = new FileDescriptor(n, "rtnetlink socket");
         try {
             Memory size = new Memory(4);
-            size.setInt(0, RECEIVE_BUFFER);
+            size.setInt(0, receiveBuffer);
             // Best effort: without CAP_NET_ADMIN the kernel's limit applies, which is fine too.
             if (Socket.setsockopt(n, Socket.SOL_SOCKET, Socket.SO_RCVBUFFORCE, size, 4) < 0) {
                 Socket.setsockopt(n, Socket.SOL_SOCKET, Socket.SO_RCVBUF, size, 4);

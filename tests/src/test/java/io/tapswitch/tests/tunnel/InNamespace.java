@@ -15,7 +15,7 @@ import java.util.concurrent.FutureTask;
  * keeps the namespace it was created in for its whole life; only the creating thread switched, and
  * that thread ends with the call.
  */
-final class InNamespace {
+public final class InNamespace {
     private static final int CLONE_NEWNET = 0x40000000;
 
     static {
@@ -27,7 +27,7 @@ final class InNamespace {
 
     private static native int setns(int fd, int nstype);
 
-    static <T> T call(String namespace, Callable<T> work) throws Exception {
+    public static <T> T call(String namespace, Callable<T> work) throws Exception {
         FutureTask<T> task = new FutureTask<>(() -> {
             String path = "/var/run/netns/" + namespace;
             int fd = Errno.check("open", Unistd.open(path, Unistd.O_CLOEXEC), path);
