@@ -107,7 +107,9 @@ ensure_dockerd() {
     log "dockerd is running but not answering yet; waiting for it"
   else
     log "starting dockerd (log: $DOCKERD_LOG)"
-    nohup dockerd --bridge=none --iptables=false >>"$DOCKERD_LOG" 2>&1 </dev/null &
+    # Descriptors 3-9 are closed: a caller that runs this script under flock(1) holds its lock on
+    # one of them, and a daemon that inherited it would keep that lock for as long as it runs.
+    nohup dockerd --bridge=none --iptables=false >>"$DOCKERD_LOG" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
     disown || true
   fi
   local waited

@@ -3,6 +3,7 @@ package io.tapswitch.core.engine;
 import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.frame.Frames;
 import io.tapswitch.core.port.MemoryPort;
+import io.tapswitch.core.port.NullPort;
 import io.tapswitch.core.port.Port;
 import io.tapswitch.core.port.PortKind;
 import io.tapswitch.core.sys.Errno;
@@ -253,13 +254,12 @@ class EventLoopTest {
      * receive and hands the frames out over later calls: its descriptor stops polling readable while
      * frames still wait in it.
      */
-    private static final class StagingPort implements Port {
-        private final String name;
+    private static final class StagingPort extends NullPort {
         private final io.tapswitch.core.sys.EventFd readable;
         private final java.util.ArrayDeque<byte[]> staged = new java.util.ArrayDeque<>();
 
         StagingPort(String name) throws io.tapswitch.core.sys.NativeException {
-            this.name = name;
+            super(name);
             this.readable = new io.tapswitch.core.sys.EventFd();
         }
 
@@ -271,23 +271,8 @@ class EventLoopTest {
         }
 
         @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public PortKind kind() {
-            return PortKind.MEMORY;
-        }
-
-        @Override
         public int pollFd() {
             return readable.fd();
-        }
-
-        @Override
-        public boolean vnetHeader() {
-            return true;
         }
 
         @Override
@@ -299,11 +284,6 @@ class EventLoopTest {
             }
             frame.load(next);
             return next.length;
-        }
-
-        @Override
-        public int send(Frame frame) {
-            return 0;
         }
 
         @Override

@@ -3,8 +3,7 @@ package io.tapswitch.core.engine;
 import io.tapswitch.core.fdb.MacTable;
 import io.tapswitch.core.frame.Frame;
 import io.tapswitch.core.frame.VnetHeader;
-import io.tapswitch.core.port.Port;
-import io.tapswitch.core.port.PortKind;
+import io.tapswitch.core.port.NullPort;
 import io.tapswitch.core.vlan.VlanConfig;
 import io.tapswitch.core.vlan.VlanMode;
 import io.tapswitch.core.vlan.VlanSet;
@@ -223,19 +222,19 @@ class FuzzTest {
 
     /** Judges a frame leaving port {@code out} against what {@link #expect} worked out. */
     private void judge(CheckingPort out, byte[] b, int length) {
-        check(out.id != inPort, "sent out of its ingress port " + out.name);
-        check(++out.copies == 1, out.copies + " copies to " + out.name);
+        check(out.id != inPort, "sent out of its ingress port " + out.name());
+        check(++out.copies == 1, out.copies + " copies to " + out.name());
         check(length >= 14 && length <= Frame.MAX_FRAME_LEN, "length " + length + " out of bounds");
         check((b[6] & 1) == 0 && !allZero(b, 6, 12), "source MAC not a station's");
         check(!(u16(b, 0) == 0x0180 && u16(b, 2) == 0xc200 && b[4] == 0 && (b[5] & 0xf0) == 0),
                 "a bridge-reserved destination forwarded");
         int action = egress(out.mode, vlan);
-        check(action >= 0, "VLAN " + vlan + " sent to " + out.name + ", a port outside it");
+        check(action >= 0, "VLAN " + vlan + " sent to " + out.name() + ", a port outside it");
         int body = 0;
         if (action == 1) {
-            check(length >= 18 && u16(b, 12) == tpid, "TPID on " + out.name + " not " + Integer.toHexString(tpid));
-            check(u16(b, 14) == (pcp << 13 | vlan), "TCI on " + out.name + " not PCP " + pcp + " VID " + vlan);
-            check(Arrays.equals(b, 0, 12, untagged, 0, 12), "addresses changed on the way to " + out.name);
+            check(length >= 18 && u16(b, 12) == tpid, "TPID on " + out.name() + " not " + Integer.toHexString(tpid));
+            check(u16(b, 14) == (pcp << 13 | vlan), "TCI on " + out.name() + " not PCP " + pcp + " VID " + vlan);
+            check(Arrays.equals(b, 0, 12, untagged, 0, 12), "addresses changed on the way to " + out.name());
             body = 4;
         }
         // The frame's bytes follow. A tag popped from a short frame leaves it padded to 60 with zeros:
@@ -244,18 +243,18 @@ class FuzzTest {
         int rest = length - body;
         if (action == 0 && ingressTagged) {
             check(rest == Math.max(untaggedLength, MIN_FRAME),
-                    "length " + length + " on " + out.name + " for " + untaggedLength + " bytes untagged, tag popped");
+                    "length " + length + " on " + out.name() + " for " + untaggedLength + " bytes untagged, tag popped");
         } else {
             check(rest == untaggedLength || untaggedLength < MIN_FRAME && rest == MIN_FRAME,
-                    "length " + length + " on " + out.name + " for " + untaggedLength + " bytes untagged");
+                    "length " + length + " on " + out.name() + " for " + untaggedLength + " bytes untagged");
         }
         if (action == 1) {
             check(Arrays.equals(b, 16, 16 + untaggedLength - 12, untagged, 12, untaggedLength),
-                    "payload changed on the way to " + out.name);
+                    "payload changed on the way to " + out.name());
         } else {
-            check(Arrays.equals(b, 0, untaggedLength, untagged, 0, untaggedLength), "bytes changed on the way to " + out.name);
+            check(Arrays.equals(b, 0, untaggedLength, untagged, 0, untaggedLength), "bytes changed on the way to " + out.name());
         }
-        check(allZero(b, body + untaggedLength, length), "padding on " + out.name + " not zero");
+        check(allZero(b, body + untaggedLength, length), "padding on " + out.name() + " not zero");
     }
 
     private void check(boolean holds, String what) {
@@ -286,8 +285,7 @@ class FuzzTest {
      * A port that judges each frame as it is sent, in place and without keeping it: ten million
      * frames leave no garbage behind. It keeps the last frame it was sent, for the mirror checks.
      */
-    private final class CheckingPort implements Port {
-        final String name;
+    private final class CheckingPort extends NullPort {
         final VlanConfig mode;
         final byte[] last = new byte[Frame.MAX_FRAME_LEN];
         int lastLength;
@@ -296,7 +294,7 @@ class FuzzTest {
         boolean span;
 
         CheckingPort(String name, VlanConfig mode) {
-            this.name = name;
+            super(name);
             this.mode = mode;
         }
 
@@ -310,35 +308,6 @@ class FuzzTest {
                 judge(this, last, lastLength);
             }
             return 0;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public PortKind kind() {
-            return PortKind.MEMORY;
-        }
-
-        @Override
-        public int pollFd() {
-            return -1;
-        }
-
-        @Override
-        public boolean vnetHeader() {
-            return true;
-        }
-
-        @Override
-        public int receive(Frame frame) {
-            return 0;
-        }
-
-        @Override
-        public void close() {
         }
     }
 }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 import static io.tapswitch.core.frame.Frames.mac;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,6 +30,29 @@ class ImpairmentLoopTest {
 
     private static void impair(Switch sw, String port, Impairment egress, Impairment ingress) {
         sw.configurePort(port, c -> c.withImpair(LinkImpairment.of(egress, ingress)));
+    }
+
+    /** Injects broadcasts marked {@code from} up to, not including, {@code to} into {@code port}. */
+    private static void injectBroadcasts(MemoryPort port, int from, int to) {
+        for (int i = from; i < to; i++) {
+            port.inject(broadcast(i));
+        }
+    }
+
+    private static SwitchPort port(Switch sw, String name) {
+        return sw.topology().port(sw.topology().idOf(name));
+    }
+
+    /**
+     * Waits until a counter that the event loop updates reaches {@code target}, or until
+     * {@code timeout} has passed. It asserts nothing: the caller asserts the counter's value, so that
+     * a failure names the counter and what it held.
+     */
+    private static void awaitAtLeast(LongSupplier counter, long target, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (counter.getAsLong() < target && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
     }
 
     private static Switch switchWith(MemoryPort... ports) throws Exception {
@@ -54,11 +78,8 @@ class ImpairmentLoopTest {
             long delayed = System.nanoTime() - t0;
             assertThat(delayed / 1_000_000).isBetween(150L, 1000L);
             assertThat(b.sent().get(0)).isEqualTo(broadcast(1));
-            PortStats stats = sw.topology().port(sw.topology().idOf("b")).stats();
-            long deadline = System.nanoTime() + 2_000_000_000L;
-            while (stats.txPackets() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
+            PortStats stats = port(sw, "b").stats();
+            awaitAtLeast(stats::txPackets, 1, Duration.ofSeconds(2));
             assertThat(stats.txPackets()).as("counted when sent").isEqualTo(1);
         }
     }
@@ -76,7 +97,7 @@ class ImpairmentLoopTest {
             assertThat(sw.fdb().size()).as("nothing learned before the frame is released").isZero();
             assertThat(b.awaitSent(1, Duration.ofSeconds(5))).hasSize(1);
             assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(150L, 1000L);
-            SwitchPort port = sw.topology().port(sw.topology().idOf("a"));
+            SwitchPort port = port(sw, "a");
             assertThat(port.stats().rxPackets()).as("counted once, as it arrived").isEqualTo(1);
             assertThat(port.stats().decisions(Reason.FLOOD_BROADCAST)).isEqualTo(1);
             assertThat(sw.fdb().size()).isEqualTo(1);
@@ -90,24 +111,19 @@ class ImpairmentLoopTest {
         MemoryPort c = new MemoryPort("c");
         try (Switch sw = switchWith(a, b, c)) {
             impair(sw, "b", new Impairment(0, 0, 100, 0, 0, 0), null);
-            for (int i = 0; i < 10; i++) {
-                a.inject(broadcast(i));
-            }
+            injectBroadcasts(a, 0, 10);
             assertThat(c.awaitSent(10, Duration.ofSeconds(5))).hasSize(10);
-            Topology t = sw.topology();
-            assertThat(t.port(t.idOf("b")).stats().txDrops(Reason.DROP_IMPAIR_LOSS)).isEqualTo(10);
+            assertThat(port(sw, "b").stats().txDrops(Reason.DROP_IMPAIR_LOSS)).isEqualTo(10);
             assertThat(b.sent()).isEmpty();
 
             impair(sw, "b", null, null);
             impair(sw, "a", null, new Impairment(0, 0, 100, 0, 0, 0));
-            for (int i = 0; i < 5; i++) {
-                a.inject(broadcast(i));
-            }
+            injectBroadcasts(a, 0, 5);
             c.inject(broadcast(99));
             assertThat(b.awaitSent(1, Duration.ofSeconds(5))).hasSize(1);
             Thread.sleep(50);
             assertThat(b.sent()).hasSize(1);
-            assertThat(t.port(t.idOf("a")).stats().decisions(Reason.DROP_IMPAIR_LOSS)).isEqualTo(5);
+            assertThat(port(sw, "a").stats().decisions(Reason.DROP_IMPAIR_LOSS)).isEqualTo(5);
         }
     }
 
@@ -133,12 +149,8 @@ class ImpairmentLoopTest {
             for (int i = 0; i < 400; i++) {
                 a.inject(big);
             }
-            Topology t = sw.topology();
-            SwitchPort port = t.port(t.idOf("b"));
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (port.stats().txDrops(Reason.DROP_IMPAIR_QUEUE_FULL) + 349 < 400 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            SwitchPort port = port(sw, "b");
+            awaitAtLeast(() -> port.stats().txDrops(Reason.DROP_IMPAIR_QUEUE_FULL), 400 - 349, Duration.ofSeconds(5));
             assertThat(port.stats().txDrops(Reason.DROP_IMPAIR_QUEUE_FULL)).isBetween(400L - 349, 400L - 340);
         }
     }
@@ -149,9 +161,7 @@ class ImpairmentLoopTest {
         MemoryPort b = new MemoryPort("b");
         try (Switch sw = switchWith(a, b)) {
             impair(sw, "b", delay(10_000), null);
-            for (int i = 0; i < 5; i++) {
-                a.inject(broadcast(i));
-            }
+            injectBroadcasts(a, 0, 5);
             Thread.sleep(100);
             assertThat(b.sent()).isEmpty();
             long t0 = System.nanoTime();
@@ -174,13 +184,9 @@ class ImpairmentLoopTest {
         try (Switch sw = switchWith(a, b, c)) {
             impair(sw, "b", delay(300), null);
             impair(sw, "a", null, delay(300));
-            for (int i = 0; i < 5; i++) {
-                a.inject(broadcast(i));
-            }
+            injectBroadcasts(a, 0, 5);
             Thread.sleep(350);
-            for (int i = 0; i < 5; i++) {
-                a.inject(broadcast(i));
-            }
+            injectBroadcasts(a, 0, 5);
             Thread.sleep(50);
             assertThat(sw.removePort("b")).isTrue();
             assertThat(sw.removePort("a")).isTrue();
@@ -221,7 +227,7 @@ class ImpairmentLoopTest {
             impair(sw, "b", new Impairment(1, 0.5, 5, 5, 5, 0), null);
             impair(sw, "a", null, new Impairment(1, 0, 0, 0, 0, 0));
             Thread loop = sw.threadOf("a");
-            SwitchPort port = sw.topology().port(sw.topology().idOf("b"));
+            SwitchPort port = port(sw, "b");
             long allocated = 0;
             for (int round = 0; round < 3; round++) {
                 long before = threads.getThreadAllocatedBytes(loop.getId());
@@ -232,10 +238,7 @@ class ImpairmentLoopTest {
                         Thread.sleep(2);
                     }
                 }
-                long deadline = System.nanoTime() + 20_000_000_000L;
-                while (handled(port) < handled + 20_000 && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
+                awaitAtLeast(() -> handled(port), handled + 20_000, Duration.ofSeconds(20));
                 allocated = threads.getThreadAllocatedBytes(loop.getId()) - before;
             }
             assertThat(allocated).as("bytes the loop allocated for 20 000 impaired frames, after two warm-up rounds")

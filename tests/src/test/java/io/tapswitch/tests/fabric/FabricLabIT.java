@@ -1,12 +1,9 @@
 package io.tapswitch.tests.fabric;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tapswitch.agent.host.CommandResult;
-import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.host.Netns;
 import io.tapswitch.agent.vm.ConsoleLog;
-import io.tapswitch.agent.vm.ConsolePaths;
-import io.tapswitch.agent.vm.GuestConsole;
+import io.tapswitch.tests.lab.GuestImage;
 import io.tapswitch.tests.netns.Root;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,7 +41,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FabricLabIT {
     static final String NET = "198.19.79";
-    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Duration BOOT = Duration.ofSeconds(180);
     private static final String LAB = "tsfh-lab";
 
@@ -57,7 +52,7 @@ class FabricLabIT {
     private static AgentProcess agentB;
     private static Path labFile;
     private static long began;
-    private static final List<JsonNode> vms = new ArrayList<>();
+    private static final LabGuests guests = new LabGuests();
 
     @RegisterExtension
     static final TestWatcher LOGS = FabricLab.agentLogsOnFailure(() -> lab, 80);
@@ -66,8 +61,7 @@ class FabricLabIT {
     static void start() throws Exception {
         Root.require();
         began = System.nanoTime();
-        CommandResult build = HostCommand.run(List.of(ROOT.resolve("vm-configs/guest/build-guest.sh").toString()));
-        assertThat(build.exitCode()).as("guest build: %s", build.output()).isZero();
+        GuestImage.build();
         lab = FabricLab.create("tsfh", NET, "tsfh-a", "tsfh-b");
         try {
             nsA = lab.namespace("a");
@@ -96,7 +90,6 @@ class FabricLabIT {
 
     /** The lab: guest tsfh-a1 on host a, guest tsfh-b1 on host {@code otherHost}, both in VLAN 10. */
     private static String labYaml(String otherHost) {
-        Path out = ROOT.resolve("vm-configs/guest/out");
         return """
                 name: %s
                 guest: {kernel: %s, initrd: %s, memory: 192, accel: auto}
@@ -112,7 +105,7 @@ class FabricLabIT {
                     ping: {from: tsfh-a1, to: tsfh-b1, count: 2}
                   - name: b1-reaches-a1
                     ping: {from: tsfh-b1, to: 198.18.17.1, count: 2}
-                """.formatted(LAB, out.resolve("vmlinuz"), out.resolve("initramfs.cpio.gz"), otherHost);
+                """.formatted(LAB, GuestImage.kernel(), GuestImage.initrd(), otherHost);
     }
 
     @AfterAll
@@ -129,39 +122,15 @@ class FabricLabIT {
             } finally {
                 lab.close();
                 lab = null;
-                for (JsonNode vm : vms) {
-                    String name = vm.path("name").asText();
-                    ProcessHandle.of(vm.path("pid").asLong())
-                            .filter(p -> p.info().commandLine().map(c -> c.contains("qemu") && c.contains(name)).orElse(false))
-                            .ifPresent(ProcessHandle::destroyForcibly);
-                }
+                guests.killLeftovers();
             }
         }
-    }
-
-    private static JsonNode vm(List<JsonNode> list, String name) {
-        return list.stream().filter(v -> v.path("name").asText().equals(name)).findFirst().orElseThrow();
     }
 
     private static List<JsonNode> list(Api api) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         api.get("/vms").path("vms").forEach(out::add);
         return out;
-    }
-
-    private static boolean qemuAlive(JsonNode vm) {
-        return ProcessHandle.of(vm.path("pid").asLong()).filter(ProcessHandle::isAlive)
-                .flatMap(p -> p.info().commandLine()).map(c -> c.contains("qemu") && c.contains(vm.path("name").asText()))
-                .orElse(false);
-    }
-
-    private static GuestConsole.Result exec(String vm, String command, Duration timeout) throws Exception {
-        Path log = Path.of(vm(vms, vm).path("consoleLog").asText());
-        try (GuestConsole console = GuestConsole.connect(ConsolePaths.in(log.getParent(), vm).socket())) {
-            return console.exec(command, timeout);
-        } catch (TimeoutException e) {
-            throw new AssertionError("guest " + vm + " did not finish '" + command + "' in " + timeout, e);
-        }
     }
 
     @Test
@@ -180,33 +149,25 @@ class FabricLabIT {
     @Order(2)
     void upOnAStartsEachGuestOnItsHostAndTheyShareTheirVlanOverTheFabric() throws Exception {
         long t0 = System.nanoTime();
-        JsonNode up = apiA.post("/labs", "{\"file\": \"" + labFile + "\"}", 201);
-        up.path("vms").forEach(vms::add);
-        assertThat(vms).extracting(v -> v.path("name").asText() + "@" + v.path("host").asText())
+        guests.addAll(apiA.post("/labs", "{\"file\": \"" + labFile + "\"}", 201));
+        assertThat(guests.all()).extracting(v -> v.path("name").asText() + "@" + v.path("host").asText())
                 .containsExactly("tsfh-a1@a", "tsfh-b1@b");
-        JsonNode b1 = vm(vms, "tsfh-b1");
-        assertThat(qemuAlive(b1)).as("b's QEMU runs").isTrue();
+        assertThat(LabGuests.qemuAlive(guests.get("tsfh-b1"))).as("b's QEMU runs").isTrue();
         assertThat(FabricLab.links(nsB)).as("b's TAP in b's namespace, made by agent b").contains("tsfh-b1-0");
         assertThat(FabricLab.links(nsA)).as("a's TAP in a's namespace only").contains("tsfh-a1-0").doesNotContain("tsfh-b1-0");
         assertThat(list(apiB)).extracting(v -> v.path("name").asText()).containsExactly("tsfh-b1");
         assertThat(apiB.portNames()).contains("tsfh-b1-0").doesNotContain("tsfh-a1-0");
         assertThat(list(apiA)).extracting(v -> v.path("name").asText() + "@" + v.path("host").asText() + ":" + v.path("state").asText())
                 .containsExactly("tsfh-a1@a:RUNNING", "tsfh-b1@b:RUNNING");
-        for (JsonNode vm : vms) {
+        for (JsonNode vm : guests.all()) {
             ConsoleLog.waitFor(Path.of(vm.path("consoleLog").asText()), Pattern.compile("TS-READY"), BOOT);
         }
         System.out.printf("FabricLabIT: both guests booted %.1f s after the lab was posted to a%n", (System.nanoTime() - t0) / 1e9);
-        boolean pinged = false;
-        String last = "";
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
-        while (!pinged && System.nanoTime() < deadline) {
-            last = exec("tsfh-a1", "ping -c 2 -W 2 198.18.17.2", Duration.ofSeconds(20)).output();
-            pinged = last.contains("2 packets received");
-        }
-        assertThat(pinged).as("tsfh-a1 pings tsfh-b1 over the fabric: %s", last).isTrue();
+        assertThat(guests.pingUntilAnswered("tsfh-a1", "198.18.17.2", Duration.ofSeconds(40)))
+                .as("tsfh-a1 pings tsfh-b1 over the fabric").contains("2 packets received");
         JsonNode tunnel = apiA.stats("vtep-b");
         assertThat(tunnel.path("txPackets").asLong()).as("a's pings left through the tunnel port to b").isPositive();
-        String back = exec("tsfh-b1", "ping -c 2 -W 2 198.18.17.1", Duration.ofSeconds(20)).output();
+        String back = guests.exec("tsfh-b1", "ping -c 2 -W 2 198.18.17.1", Duration.ofSeconds(20)).output();
         assertThat(back).as("and back").contains("2 packets received");
         JsonNode report = apiA.post("/labs/" + LAB + "/test", "", 200);
         assertThat(report.path("passed").asInt()).as("the lab's checks, run from a, across hosts: %s", report).isEqualTo(2);
@@ -217,8 +178,8 @@ class FabricLabIT {
     @Order(3)
     void downOnARemovesTheGuestsOfBothHosts() throws Exception {
         apiA.delete("/labs/" + LAB, 204);
-        for (JsonNode vm : vms) {
-            assertThat(qemuAlive(vm)).as("QEMU of %s", vm.path("name").asText()).isFalse();
+        for (JsonNode vm : guests.all()) {
+            assertThat(LabGuests.qemuAlive(vm)).as("QEMU of %s", vm.path("name").asText()).isFalse();
         }
         assertThat(FabricLab.links(nsB)).doesNotContain("tsfh-b1-0");
         assertThat(FabricLab.links(nsA)).doesNotContain("tsfh-a1-0");
@@ -230,17 +191,17 @@ class FabricLabIT {
     @Test
     @Order(4)
     void whenBIsGoneItsGuestIsListedUnreachableAndDownStillCleansUpA() throws Exception {
-        vms.clear();
-        apiA.post("/labs", "{\"file\": \"" + labFile + "\"}", 201).path("vms").forEach(vms::add);
-        assertThat(qemuAlive(vm(vms, "tsfh-b1"))).isTrue();
+        guests.clear();
+        guests.addAll(apiA.post("/labs", "{\"file\": \"" + labFile + "\"}", 201));
+        assertThat(LabGuests.qemuAlive(guests.get("tsfh-b1"))).isTrue();
         agentB.stop();
-        assertThat(qemuAlive(vm(vms, "tsfh-b1"))).as("b took its guest down as it stopped").isFalse();
+        assertThat(LabGuests.qemuAlive(guests.get("tsfh-b1"))).as("b took its guest down as it stopped").isFalse();
         List<JsonNode> seen = list(apiA);
         assertThat(seen).extracting(v -> v.path("name").asText() + ":" + v.path("state").asText())
                 .containsExactly("tsfh-a1:RUNNING", "tsfh-b1:UNREACHABLE");
         JsonNode report = apiA.deleteWithBody("/labs/" + LAB, 200);
         assertThat(report.path("unreachable").toString()).isEqualTo("[\"b\"]");
-        assertThat(qemuAlive(vm(vms, "tsfh-a1"))).as("a's guest down all the same").isFalse();
+        assertThat(LabGuests.qemuAlive(guests.get("tsfh-a1"))).as("a's guest down all the same").isFalse();
         assertThat(list(apiA)).isEmpty();
         FabricLab done = lab;
         lab = null;

@@ -1,12 +1,10 @@
 package io.tapswitch.tests.fabric;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tapswitch.agent.host.CommandResult;
-import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.host.Netns;
 import io.tapswitch.agent.vm.ConsoleLog;
-import io.tapswitch.agent.vm.ConsolePaths;
 import io.tapswitch.agent.vm.GuestConsole;
+import io.tapswitch.tests.lab.GuestImage;
 import io.tapswitch.tests.netns.Root;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,10 +17,8 @@ import org.junit.jupiter.api.extension.TestWatcher;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,7 +39,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FabricVmIT {
     static final String NET = "198.19.78";
-    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Duration BOOT = Duration.ofSeconds(180);
     private static final int MIB = 1024 * 1024;
 
@@ -52,7 +47,7 @@ class FabricVmIT {
     private static Netns nsB;
     private static Api apiA;
     private static Api apiB;
-    private static final List<JsonNode> vms = new ArrayList<>();
+    private static final LabGuests guests = new LabGuests();
 
     @RegisterExtension
     static final TestWatcher LOGS = FabricLab.agentLogsOnFailure(() -> lab, 100);
@@ -60,8 +55,7 @@ class FabricVmIT {
     @BeforeAll
     static void start() throws Exception {
         Root.require();
-        CommandResult build = HostCommand.run(List.of(ROOT.resolve("vm-configs/guest/build-guest.sh").toString()));
-        assertThat(build.exitCode()).as("guest build: %s", build.output()).isZero();
+        GuestImage.build();
         lab = FabricLab.create("tsfv", NET, "tsfv-a", "tsfv-b");
         try {
             nsA = lab.namespace("a");
@@ -102,13 +96,7 @@ class FabricVmIT {
             } finally {
                 lab.close();
                 lab = null;
-                for (JsonNode vm : vms) {
-                    // A guest whose lab could not be brought down; only if that pid is still its QEMU.
-                    String name = vm.path("name").asText();
-                    ProcessHandle.of(vm.path("pid").asLong())
-                            .filter(p -> p.info().commandLine().map(c -> c.contains("qemu") && c.contains(name)).orElse(false))
-                            .ifPresent(ProcessHandle::destroyForcibly);
-                }
+                guests.killLeftovers();
             }
         }
     }
@@ -120,27 +108,16 @@ class FabricVmIT {
                 && "up".equals(h.path("tunnel").asText()) && ("vtep-" + peer).equals(h.path("port").asText());
     }
 
-    private static GuestConsole.Result exec(String vm, String command, Duration timeout) throws Exception {
-        JsonNode view = vms.stream().filter(v -> v.path("name").asText().equals(vm)).findFirst().orElseThrow();
-        Path log = Path.of(view.path("consoleLog").asText());
-        try (GuestConsole console = GuestConsole.connect(ConsolePaths.in(log.getParent(), vm).socket())) {
-            return console.exec(command, timeout);
-        } catch (TimeoutException e) {
-            throw new AssertionError("guest " + vm + " did not finish '" + command + "' in " + timeout, e);
-        }
-    }
-
     @Test
     @Order(1)
     void eachAgentBringsUpItsLabAndTheFabricCarriesTheGuestsVlan() throws Exception {
         long began = System.nanoTime();
         for (Api api : List.of(apiA, apiB)) {
-            String file = ROOT.resolve("vm-configs").resolve(api == apiA ? "fabric-a.yaml" : "fabric-b.yaml").toString();
-            JsonNode up = api.post("/labs", "{\"file\": \"" + file + "\"}", 201);
-            up.path("vms").forEach(vms::add);
+            String file = GuestImage.ROOT.resolve("vm-configs").resolve(api == apiA ? "fabric-a.yaml" : "fabric-b.yaml").toString();
+            guests.addAll(api.post("/labs", "{\"file\": \"" + file + "\"}", 201));
         }
-        assertThat(vms).extracting(v -> v.path("name").asText()).containsExactly("fab-a1", "fab-b1");
-        for (JsonNode vm : vms) {
+        assertThat(guests.all()).extracting(v -> v.path("name").asText()).containsExactly("fab-a1", "fab-b1");
+        for (JsonNode vm : guests.all()) {
             ConsoleLog.waitFor(Path.of(vm.path("consoleLog").asText()), Pattern.compile("TS-READY"), BOOT);
         }
         long booted = (System.nanoTime() - began) / 1_000_000;
@@ -155,12 +132,8 @@ class FabricVmIT {
         assertThat(apiA.host("b").orElseThrow().path("vlans").asText()).isEqualTo("10");
         System.out.printf("FabricVmIT: both guests booted (TS-READY) %.1f s after the labs were posted; fabric up %.1f s after%n",
                 booted / 1000.0, (System.nanoTime() - began) / 1e9);
-        long pingDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        boolean pinged = false;
-        while (!pinged && System.nanoTime() < pingDeadline) {
-            pinged = exec("fab-a1", "ping -c 2 -W 2 198.18.16.2", Duration.ofSeconds(20)).output().contains("2 packets received");
-        }
-        assertThat(pinged).as("fab-a1 pings fab-b1 across the tunnel").isTrue();
+        assertThat(guests.pingUntilAnswered("fab-a1", "198.18.16.2", Duration.ofSeconds(30)))
+                .as("fab-a1 pings fab-b1 across the tunnel").contains("2 packets received");
     }
 
     @Test
@@ -173,9 +146,9 @@ class FabricVmIT {
     /** 8 MiB from guest {@code from} to guest {@code to} over busybox nc; md5 compared; the sender's tunnel port counters printed. */
     private static void send(String from, String to, String toAddress, Api sender, String vtep) throws Exception {
         JsonNode before = sender.stats(vtep);
-        exec(to, "rm -f /tmp/rx; (sleep 600 | nc -l -p 5001 > /tmp/rx &)", Duration.ofSeconds(10));
+        guests.exec(to, "rm -f /tmp/rx; (sleep 600 | nc -l -p 5001 > /tmp/rx &)", Duration.ofSeconds(10));
         long began = System.nanoTime();
-        GuestConsole.Result sent = exec(from,
+        GuestConsole.Result sent = guests.exec(from,
                 "dd if=/dev/urandom of=/tmp/tx bs=1M count=8 2>/dev/null && nc " + toAddress + " 5001 < /tmp/tx && md5sum /tmp/tx",
                 Duration.ofSeconds(180));
         String txSum = sent.output().trim().split("\\s+")[0];
@@ -184,7 +157,7 @@ class FabricVmIT {
         String last = "";
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
-            GuestConsole.Result r = exec(to, "wc -c < /tmp/rx; md5sum /tmp/rx", Duration.ofSeconds(30));
+            GuestConsole.Result r = guests.exec(to, "wc -c < /tmp/rx; md5sum /tmp/rx", Duration.ofSeconds(30));
             last = r.output();
             List<String> lines = r.output().trim().lines().toList();
             if (lines.size() == 2 && lines.get(0).trim().equals(String.valueOf(8 * MIB))) {
@@ -194,7 +167,7 @@ class FabricVmIT {
             Thread.sleep(500);
         }
         long millis = (System.nanoTime() - began) / 1_000_000;
-        exec(to, "pkill -f 'nc -l -p 5001'; pkill sleep; true", Duration.ofSeconds(10));
+        guests.exec(to, "pkill -f 'nc -l -p 5001'; pkill sleep; true", Duration.ofSeconds(10));
         assertThat(rxSum).as("md5 of the 8 MiB %s received (last look: %s)", to, last).isEqualTo(txSum);
         JsonNode after = sender.stats(vtep);
         long packets = after.path("txPackets").asLong() - before.path("txPackets").asLong();
@@ -213,7 +186,7 @@ class FabricVmIT {
     void nothingIsLeftBehind() throws Exception {
         apiA.delete("/labs/fabric-a", 204);
         apiB.delete("/labs/fabric-b", 204);
-        for (JsonNode vm : vms) {
+        for (JsonNode vm : guests.all()) {
             assertThat(ProcessHandle.of(vm.path("pid").asLong()).map(ProcessHandle::isAlive).orElse(false))
                     .as("QEMU of %s", vm.path("name").asText()).isFalse();
         }

@@ -3,10 +3,7 @@ package io.tapswitch.tests.vm;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tapswitch.agent.Agent;
 import io.tapswitch.agent.client.ApiClient;
-import io.tapswitch.agent.config.AgentConfig;
-import io.tapswitch.agent.config.HttpSpec;
 import io.tapswitch.agent.host.CommandResult;
-import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.core.frame.MacAddress;
 import io.tapswitch.core.sys.NetDevice;
 import io.tapswitch.tests.netns.Root;
@@ -35,19 +32,12 @@ class VmCliIT {
     @BeforeAll
     static void start() throws Exception {
         Root.require();
-        CommandResult build = HostCommand.run(List.of(VmLab.ROOT.resolve("vm-configs/guest/build-guest.sh").toString()));
-        assertThat(build.exitCode()).as("guest build: %s", build.output()).isZero();
-        agent = Agent.start(new AgentConfig("vmcli", null, null, HttpSpec.EPHEMERAL, List.of(), null, null));
+        agent = CliAgent.start("vmcli");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (agent != null) {
-            agent.close();
-        }
-        for (String port : List.of("ts-vm1-0", "ts-vm2-0")) {
-            assertThat(NetDevice.exists(port)).as("TAP %s removed", port).isFalse();
-        }
+        CliAgent.stop(agent, List.of("ts-vm1-0", "ts-vm2-0"));
     }
 
     private static CommandResult tapswitch(String group, String... rest) {

@@ -3,14 +3,13 @@ package io.tapswitch.tests.vm;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tapswitch.agent.Agent;
 import io.tapswitch.agent.client.ApiClient;
-import io.tapswitch.agent.config.AgentConfig;
-import io.tapswitch.agent.config.HttpSpec;
 import io.tapswitch.agent.host.CommandResult;
 import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.vm.ConsoleLog;
 import io.tapswitch.agent.vm.PortAttacher;
 import io.tapswitch.agent.vm.VmManager;
 import io.tapswitch.core.sys.NetDevice;
+import io.tapswitch.tests.lab.GuestImage;
 import io.tapswitch.tests.netns.Root;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,10 +47,7 @@ class VmControlIT {
     @BeforeAll
     static void start() throws Exception {
         Root.require();
-        CommandResult build = HostCommand.run(List.of(VmLab.ROOT.resolve("vm-configs/guest/build-guest.sh").toString()));
-        assertThat(build.exitCode()).as("guest build: %s", build.output()).isZero();
         dir = Files.createTempDirectory("tsvmctl");
-        Path guest = VmLab.ROOT.resolve("vm-configs/guest/out");
         labFile = dir.resolve("vmctl.yaml");
         Files.writeString(labFile, """
                 name: vmctl
@@ -67,8 +63,8 @@ class VmControlIT {
                   - name: vm2
                     nics:
                       - {port: tsvc-vm2-0, mac: "52:54:00:74:76:12", ip: 198.18.0.12/24}
-                """.formatted(guest.resolve("vmlinuz"), guest.resolve("initramfs.cpio.gz")));
-        agent = Agent.start(new AgentConfig("vmctl", null, null, HttpSpec.EPHEMERAL, List.of(), null, null));
+                """.formatted(GuestImage.kernel(), GuestImage.initrd()));
+        agent = CliAgent.start("vmctl");
     }
 
     @AfterAll
@@ -81,9 +77,7 @@ class VmControlIT {
             VmManager.withDefaults(PortAttacher.NONE).down(LAB);
             HostCommand.run(List.of("rm", "-rf", dir.toString()));
         }
-        for (String port : PORTS) {
-            assertThat(NetDevice.exists(port)).as("TAP %s removed", port).isFalse();
-        }
+        CliAgent.assertTapsRemoved(PORTS);
     }
 
     private static CommandResult vm(String... rest) {

@@ -2,13 +2,11 @@ package io.tapswitch.tests.vm;
 
 import io.tapswitch.agent.Agent;
 import io.tapswitch.agent.client.ApiClient;
-import io.tapswitch.agent.config.AgentConfig;
-import io.tapswitch.agent.config.HttpSpec;
 import io.tapswitch.agent.host.CommandResult;
-import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.vm.LabCheck;
 import io.tapswitch.agent.vm.LabFile;
 import io.tapswitch.core.sys.NetDevice;
+import io.tapswitch.tests.lab.GuestImage;
 import io.tapswitch.tests.netns.Root;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,25 +44,18 @@ class VmTestIT {
     @BeforeAll
     static void start() throws Exception {
         Root.require();
-        CommandResult build = HostCommand.run(List.of(VmLab.ROOT.resolve("vm-configs/guest/build-guest.sh").toString()));
-        assertThat(build.exitCode()).as("guest build: %s", build.output()).isZero();
-        agent = Agent.start(new AgentConfig("vmtest", null, null, HttpSpec.EPHEMERAL, List.of(), null, null));
+        agent = CliAgent.start("vmtest");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (agent != null) {
-            agent.close();
-        }
-        for (String port : PORTS) {
-            assertThat(NetDevice.exists(port)).as("TAP %s removed", port).isFalse();
-        }
+        CliAgent.stop(agent, PORTS);
     }
 
     /** The shipped lab with its checks replaced by two that state the opposite of what the lab does. */
     private static Path brokenCopy(Path dir) throws Exception {
         String yaml = Files.readString(LAB);
-        String guest = VmLab.ROOT.resolve("vm-configs/guest/out").toString();
+        String guest = GuestImage.output().toString();
         yaml = yaml.replace("guest/out", guest).substring(0, yaml.replace("guest/out", guest).indexOf("\nchecks:") + 1);
         yaml += """
                 checks:
