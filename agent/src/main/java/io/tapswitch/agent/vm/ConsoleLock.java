@@ -132,6 +132,28 @@ public final class ConsoleLock implements Closeable {
         }
     }
 
+    /** A console client that takes over a claimed console's lock and releases it when it closes. */
+    @FunctionalInterface
+    interface Owner<T> {
+        T take(ConsoleLock lock) throws IOException;
+    }
+
+    /**
+     * Hands {@code lock} (null when {@link #acquire(Path, String)} could make no lock file) to the
+     * client {@code owner} builds, and releases it when building fails, so that a console whose
+     * connection could not be made is not left claimed until this process ends.
+     */
+    static <T> T handTo(ConsoleLock lock, Owner<T> owner) throws IOException {
+        try {
+            return owner.take(lock);
+        } catch (IOException | RuntimeException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            throw e;
+        }
+    }
+
     /** Who holds the console whose socket is {@code socket}, or null when nobody does. */
     public static String holder(Path socket) throws IOException {
         String mine = HELD.get(fileOf(socket).toAbsolutePath().normalize());

@@ -2,12 +2,6 @@ package io.tapswitch.agent.vm;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,14 +30,11 @@ public final class GuestConsole implements Closeable {
     public static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final AtomicLong SEQUENCE = new AtomicLong(System.currentTimeMillis() % 1_000_000);
 
-    private final SocketChannel channel;
-    private final Selector selector;
+    private final QemuSocket socket;
     private final ConsoleLock lock;
-    private final StringBuilder received = new StringBuilder();
 
-    private GuestConsole(SocketChannel channel, Selector selector, ConsoleLock lock) {
-        this.channel = channel;
-        this.selector = selector;
+    private GuestConsole(QemuSocket socket, ConsoleLock lock) {
+        this.socket = socket;
         this.lock = lock;
     }
 
@@ -63,24 +54,8 @@ public final class GuestConsole implements Closeable {
      * and waiting at most {@code patience} for the console.
      */
     public static GuestConsole connect(Path socket, String holder, Duration patience) throws IOException {
-        ConsoleLock lock = ConsoleLock.acquire(socket, holder, patience);
-        SocketChannel ch = null;
-        try {
-            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            ch.configureBlocking(false);
-            Selector sel = Selector.open();
-            ch.register(sel, SelectionKey.OP_READ);
-            return new GuestConsole(ch, sel, lock);
-        } catch (IOException | RuntimeException e) {
-            if (ch != null) {
-                ch.close();
-            }
-            if (lock != null) {
-                lock.close();
-            }
-            throw e;
-        }
+        return ConsoleLock.handTo(ConsoleLock.acquire(socket, holder, patience),
+                lock -> new GuestConsole(QemuSocket.open(socket, "console connection closed by QEMU"), lock));
     }
 
     /** Result of a guest command: its exit code and output (stdout and stderr, CR removed). */
@@ -106,6 +81,7 @@ public final class GuestConsole implements Closeable {
         }
         Pattern done = Pattern.compile("TS-BEGIN " + id + "\r?\n(.*?)TS-END " + id + " (\\d+)\r?\n", Pattern.DOTALL);
         long deadline = System.nanoTime() + timeout.toNanos();
+        StringBuilder received = socket.received();
         while (true) {
             Matcher m = done.matcher(received);
             if (m.find()) {
@@ -118,49 +94,25 @@ public final class GuestConsole implements Closeable {
             if (left <= 0) {
                 throw new TimeoutException("guest did not finish '" + command + "' within " + timeout);
             }
-            readSome(Math.max(1, left / 1_000_000));
+            socket.readSome(left / 1_000_000);
         }
     }
 
     /** Sends raw text to the console, for interactive use beyond {@link #exec}. */
     public void send(String text) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-        while (buf.hasRemaining()) {
-            if (channel.write(buf) == 0) {
-                Thread.onSpinWait();
-            }
-        }
+        socket.send(text);
     }
 
     /** Everything received and not yet consumed by {@link #exec}. */
     public String pendingOutput() throws IOException {
-        readSome(1);
-        return received.toString();
-    }
-
-    private void readSome(long waitMillis) throws IOException {
-        if (selector.select(waitMillis) == 0) {
-            selector.selectedKeys().clear();
-            return;
-        }
-        selector.selectedKeys().clear();
-        ByteBuffer buf = ByteBuffer.allocate(8192);
-        int n;
-        while ((n = channel.read(buf)) > 0) {
-            buf.flip();
-            received.append(StandardCharsets.UTF_8.decode(buf));
-            buf.clear();
-        }
-        if (n < 0) {
-            throw new IOException("console connection closed by QEMU");
-        }
+        socket.readSome(1);
+        return socket.received().toString();
     }
 
     @Override
     public void close() throws IOException {
         try {
-            selector.close();
-            channel.close();
+            socket.close();
         } finally {
             if (lock != null) {
                 lock.close();

@@ -344,10 +344,31 @@ public final class Labs implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            List<String> lines = Files.readAllLines(stateRoot.resolve(lab).resolve(LAB_FILE_MARKER), StandardCharsets.UTF_8);
-            return lines.isEmpty() ? Optional.empty() : Optional.of(Path.of(lines.get(0).strip()));
+            return Optional.of(LabRecord.read(stateRoot.resolve(lab).resolve(LAB_FILE_MARKER)).file());
         } catch (IOException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * What {@link #rememberFile} keeps in a lab's {@link #LAB_FILE_MARKER}: the lab file, and on the
+     * second line the pid of the agent that brought the lab up, which {@link #resume} needs to tell
+     * a lab whose agent died from one another agent still serves.
+     */
+    private record LabRecord(Path file, String ownerPid) {
+        /** Reads the record; an empty one counts as unreadable, because it names no lab file. */
+        static LabRecord read(Path marker) throws IOException {
+            List<String> lines = Files.readAllLines(marker, StandardCharsets.UTF_8);
+            if (lines.isEmpty()) {
+                throw new IOException("the record " + marker + " is empty");
+            }
+            return new LabRecord(Path.of(lines.get(0).strip()), lines.size() > 1 ? lines.get(1).strip() : null);
+        }
+
+        /** Whether the agent that brought the lab up is still running; false when the record names none. */
+        boolean ownerAlive() {
+            long owner = ownerPid == null ? -1 : Long.parseLong(ownerPid);
+            return ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false);
         }
     }
 
@@ -489,14 +510,13 @@ public final class Labs implements AutoCloseable {
                     continue;
                 }
                 try {
-                    List<String> lines = Files.readAllLines(marker, StandardCharsets.UTF_8);
-                    long owner = lines.size() > 1 ? Long.parseLong(lines.get(1).strip()) : -1;
-                    if (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
+                    LabRecord record = LabRecord.read(marker);
+                    if (record.ownerAlive()) {
                         // Another agent that is still running serves this lab; attaching too would
                         // make two switches forward the same TAP.
                         continue;
                     }
-                    LabFile lab = LabFile.load(Path.of(lines.get(0).strip()));
+                    LabFile lab = LabFile.load(record.file());
                     LabAttacher attacher = new LabAttacher(lab);
                     for (VmStatus vm : alive) {
                         for (String port : vm.ports()) {
@@ -507,7 +527,7 @@ public final class Labs implements AutoCloseable {
                     }
                     running.add(name);
                     resumed.add(name);
-                    rememberFile(name, Path.of(lines.get(0).strip()));
+                    rememberFile(name, record.file());
                     LOG.info("lab {}: re-attached the TAPs of {} running or stopped VMs", name, alive.size());
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("cannot re-attach lab {}: {}", name, e.getMessage());

@@ -6,13 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -28,14 +21,11 @@ import java.util.Map;
 public final class Qmp implements Closeable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final SocketChannel channel;
-    private final Selector selector;
+    private final QemuSocket socket;
     private final Duration timeout;
-    private final StringBuilder received = new StringBuilder();
 
-    private Qmp(SocketChannel channel, Selector selector, Duration timeout) {
-        this.channel = channel;
-        this.selector = selector;
+    private Qmp(QemuSocket socket, Duration timeout) {
+        this.socket = socket;
         this.timeout = timeout;
     }
 
@@ -45,14 +35,9 @@ public final class Qmp implements Closeable {
      * @param timeout the longest any single reply may take
      */
     public static Qmp connect(Path socket, Duration timeout) throws IOException {
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        Selector sel = null;
+        QemuSocket connection = QemuSocket.open(socket, "QEMU closed its QMP socket");
         try {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            ch.configureBlocking(false);
-            sel = Selector.open();
-            ch.register(sel, SelectionKey.OP_READ);
-            Qmp qmp = new Qmp(ch, sel, timeout);
+            Qmp qmp = new Qmp(connection, timeout);
             JsonNode greeting = qmp.readObject();
             if (!greeting.has("QMP")) {
                 throw new IOException("not a QMP socket: " + socket + " greeted with " + greeting);
@@ -60,10 +45,7 @@ public final class Qmp implements Closeable {
             qmp.execute("qmp_capabilities", Map.of());
             return qmp;
         } catch (IOException | RuntimeException e) {
-            if (sel != null) {
-                sel.close();
-            }
-            ch.close();
+            connection.close();
             throw e;
         }
     }
@@ -79,12 +61,7 @@ public final class Qmp implements Closeable {
         if (!arguments.isEmpty()) {
             request.set("arguments", JSON.valueToTree(arguments));
         }
-        ByteBuffer buf = ByteBuffer.wrap((JSON.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8));
-        while (buf.hasRemaining()) {
-            if (channel.write(buf) == 0) {
-                Thread.onSpinWait();
-            }
-        }
+        socket.send(JSON.writeValueAsString(request) + "\n");
         while (true) {
             JsonNode reply = readObject();
             if (reply.has("return")) {
@@ -99,6 +76,7 @@ public final class Qmp implements Closeable {
 
     private JsonNode readObject() throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        StringBuilder received = socket.received();
         while (true) {
             int newline = received.indexOf("\n");
             if (newline >= 0) {
@@ -113,24 +91,12 @@ public final class Qmp implements Closeable {
             if (left <= 0) {
                 throw new IOException("QEMU did not answer on its QMP socket within " + timeout);
             }
-            selector.select(left);
-            selector.selectedKeys().clear();
-            ByteBuffer buf = ByteBuffer.allocate(4096);
-            int n;
-            while ((n = channel.read(buf)) > 0) {
-                buf.flip();
-                received.append(StandardCharsets.UTF_8.decode(buf));
-                buf.clear();
-            }
-            if (n < 0) {
-                throw new IOException("QEMU closed its QMP socket");
-            }
+            socket.readSome(left);
         }
     }
 
     @Override
     public void close() throws IOException {
-        selector.close();
-        channel.close();
+        socket.close();
     }
 }

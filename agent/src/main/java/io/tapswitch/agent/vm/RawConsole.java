@@ -2,8 +2,6 @@ package io.tapswitch.agent.vm;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -29,21 +27,8 @@ public final class RawConsole implements Closeable {
      * @throws ConsoleLock.BusyException when another client holds it
      */
     public static RawConsole open(Path socket, String holder) throws IOException {
-        ConsoleLock lock = ConsoleLock.acquire(socket, holder);
-        SocketChannel ch = null;
-        try {
-            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            return new RawConsole(ch, lock);
-        } catch (IOException | RuntimeException e) {
-            if (ch != null) {
-                ch.close();
-            }
-            if (lock != null) {
-                lock.close();
-            }
-            throw e;
-        }
+        return ConsoleLock.handTo(ConsoleLock.acquire(socket, holder),
+                lock -> new RawConsole(QemuSocket.connect(socket), lock));
     }
 
     /** Blocks until the guest prints something; returns the number of bytes read, -1 when QEMU closed the console. */

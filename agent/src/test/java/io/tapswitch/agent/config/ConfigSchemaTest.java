@@ -1,19 +1,18 @@
 package io.tapswitch.agent.config;
 
 import io.tapswitch.agent.JsonSchemas;
+import io.tapswitch.agent.SchemaAgreement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code vm-configs/config.schema.json} and {@link ConfigLoader} ({@link ConfigValidator},
@@ -37,6 +36,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class ConfigSchemaTest {
     private static final JsonSchemas SCHEMA = JsonSchemas.of("config");
+    private static final SchemaAgreement AGREEMENT = new SchemaAgreement(SCHEMA, "ConfigLoader",
+            ConfigSchemaTest::javaFields, (text, expected) -> SCHEMA.fields(text));
     private static final Path RESOURCES = Path.of("src", "test", "resources");
     /** The configuration the Debian package installs as /etc/tapswitch/switch.yaml. */
     static final Path PACKAGED = Path.of("..", "dist", "src", "deb", "etc", "switch.yaml");
@@ -82,10 +83,7 @@ class ConfigSchemaTest {
     @ParameterizedTest
     @MethodSource("badConfigs")
     void badConfigsFailBothOnTheSameField(Path file) {
-        String text = JsonSchemas.read(file);
-        String field = JsonSchemas.expectedField(file, text);
-        assertThat(javaFields(file, text)).as(file + ": ConfigLoader").containsExactly(field);
-        assertThat(SCHEMA.fields(text)).as(file + ": " + SCHEMA.errors(text)).containsExactly(field);
+        AGREEMENT.bothReject(file);
     }
 
     static List<Path> javaOnlyConfigs() {
@@ -100,20 +98,14 @@ class ConfigSchemaTest {
     @ParameterizedTest
     @MethodSource("javaOnlyConfigs")
     void whatOnlyJavaCanSee(Path file) {
-        String text = JsonSchemas.read(file);
-        assertThat(javaFields(file, text)).as(file + ": ConfigLoader").containsExactly(JsonSchemas.expectedField(file, text));
-        assertThat(SCHEMA.errors(text)).as(file.toString()).isEmpty();
+        AGREEMENT.onlyJavaRejects(file);
     }
 
     @ParameterizedTest
     @MethodSource("badNewConfigs")
     void badImpairmentsFailTheSchemaOnTheirField(Path file) {
-        String text = JsonSchemas.read(file);
-        String field = JsonSchemas.expectedField(file, text);
-        assertThat(SCHEMA.fields(text)).as(file + ": " + SCHEMA.errors(text)).containsExactly(field);
-        assumeTrue(Arrays.stream(PortSpec.class.getRecordComponents()).anyMatch(c -> c.getName().equals("impair")),
-                "PortSpec has no impair yet (issue 18): the Java side of " + file + " waits for it");
-        assertThat(javaFields(file, text)).as(file + ": ConfigLoader").containsExactly(field);
+        AGREEMENT.schemaRejectsThenJava(file, field ->
+                SchemaAgreement.hasComponent(PortSpec.class, "impair") ? null : "PortSpec has no impair yet (issue 18)");
     }
 
     private static Set<String> javaFields(Path file, String text) {

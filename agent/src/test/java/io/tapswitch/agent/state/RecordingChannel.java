@@ -43,15 +43,19 @@ final class RecordingChannel extends FileChannel {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
-        int n = real.write(src);
-        log.accept("write " + file.getFileName());
-        return n;
+        return wrote(real.write(src));
     }
 
     @Override
     protected void implCloseChannel() throws IOException {
         real.close();
         log.accept("close " + file.getFileName());
+    }
+
+    /** Logs a write the real channel has made, passing on the count of bytes it wrote. */
+    private <N extends Number> N wrote(N count) {
+        log.accept("write " + file.getFileName());
+        return count;
     }
 
     @Override
@@ -66,9 +70,7 @@ final class RecordingChannel extends FileChannel {
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        long n = real.write(srcs, offset, length);
-        log.accept("write " + file.getFileName());
-        return n;
+        return wrote(real.write(srcs, offset, length));
     }
 
     @Override
@@ -110,9 +112,7 @@ final class RecordingChannel extends FileChannel {
 
     @Override
     public int write(ByteBuffer src, long position) throws IOException {
-        int n = real.write(src, position);
-        log.accept("write " + file.getFileName());
-        return n;
+        return wrote(real.write(src, position));
     }
 
     @Override

@@ -53,12 +53,7 @@ class LabFileTest {
     }
 
     private static List<String> problemsOf(String yaml) {
-        try {
-            parse(yaml);
-        } catch (InvalidLabException e) {
-            return e.problems();
-        }
-        throw new AssertionError("expected the lab to be rejected");
+        return LabProblems.of(yaml, BASE, "test.yaml");
     }
 
     @Test

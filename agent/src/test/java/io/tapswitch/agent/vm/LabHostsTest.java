@@ -38,6 +38,11 @@ class LabHostsTest {
         return LabFile.parse(yaml, Path.of("/labs"), "t.yaml");
     }
 
+    /** One item of a lab's {@code mirrors:} list, copying port {@code source} to port {@code output}. */
+    private static String mirror(String name, String source, String output) {
+        return "  - name: " + name + "\n    sources: [" + source + "]\n    output: " + output + "\n";
+    }
+
     private static String field(Runnable r) {
         try {
             r.run();
@@ -91,27 +96,14 @@ class LabHostsTest {
 
     @Test
     void aMirrorWithPortsOnTwoHostsIsRefused() {
-        String lab = LAB + """
-                mirrors:
-                  - name: span
-                    sources: [ts-lh-1]
-                    output: ts-lh-3
-                """;
+        String lab = LAB + "mirrors:\n" + mirror("span", "ts-lh-1", "ts-lh-3");
         assertThat(field(() -> LabHosts.of(parse(lab), Set.of("a"), Set.of("b", "c"), VXLAN)))
                 .startsWith("mirrors[0]: mirror span has ports on hosts");
     }
 
     @Test
     void aShareKeepsItsVmsAndTheMirrorsWhollyItsOwnButNoChecks() {
-        String lab = LAB + """
-                mirrors:
-                  - name: span
-                    sources: [ts-lh-3]
-                    output: ts-lh-4
-                  - name: other
-                    sources: [ts-lh-1]
-                    output: ts-lh-2
-                """;
+        String lab = LAB + "mirrors:\n" + mirror("span", "ts-lh-3", "ts-lh-4") + mirror("other", "ts-lh-1", "ts-lh-2");
         LabFile share = LabHosts.share(parse(lab), List.of("there", "there2"));
         assertThat(share.vms()).extracting(LabFile.Vm::name).containsExactly("there", "there2");
         assertThat(share.ports()).containsExactly("ts-lh-3", "ts-lh-4");

@@ -31,12 +31,7 @@ class LabImpairTest {
     }
 
     private static List<String> problemsOf(String yaml) {
-        try {
-            parse(yaml);
-        } catch (InvalidLabException e) {
-            return e.problems();
-        }
-        throw new AssertionError("expected the lab to be rejected");
+        return LabProblems.of(yaml, Path.of("/labs"), "imp.yaml");
     }
 
     @Test

@@ -1,12 +1,12 @@
 package io.tapswitch.agent.vm;
 
 import io.tapswitch.agent.JsonSchemas;
+import io.tapswitch.agent.SchemaAgreement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -36,6 +36,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class LabSchemaTest {
     private static final JsonSchemas SCHEMA = JsonSchemas.of("lab");
+    private static final SchemaAgreement AGREEMENT = new SchemaAgreement(SCHEMA, "LabValidator",
+            LabSchemaTest::javaFields, LabSchemaTest::schemaFields);
     private static final Path RESOURCES = Path.of("src", "test", "resources");
 
     static List<Path> shippedLabs() {
@@ -73,7 +75,7 @@ class LabSchemaTest {
     @ParameterizedTest
     @MethodSource("badLabs")
     void badLabsFailBothOnTheSameField(Path file) {
-        bothReject(file);
+        AGREEMENT.bothReject(file);
     }
 
     static List<Path> javaOnlyLabs() {
@@ -88,20 +90,16 @@ class LabSchemaTest {
     @ParameterizedTest
     @MethodSource("javaOnlyLabs")
     void whatOnlyJavaCanSee(Path file) {
-        String text = JsonSchemas.read(file);
-        assertThat(javaFields(file, text)).as(file + ": LabValidator").containsExactly(JsonSchemas.expectedField(file, text));
-        assertThat(SCHEMA.errors(text)).as(file.toString()).isEmpty();
+        AGREEMENT.onlyJavaRejects(file);
     }
 
     @ParameterizedTest
     @MethodSource("badNewLabs")
     void badLabsWithTheNewFieldsFailTheSchemaOnTheirField(Path file) {
-        String text = JsonSchemas.read(file);
-        String field = JsonSchemas.expectedField(file, text);
-        assertThat(schemaFields(text, field)).as(file + ": " + SCHEMA.errors(text)).containsExactly(field);
-        String component = field.startsWith("checks") ? "checks" : field.contains(".impair") ? "impair" : "host";
-        assumeTrue(javaHas(component), "LabFile has no " + component + " yet (issue 18): the Java side of " + file + " waits for it");
-        assertThat(javaFields(file, text)).as(file + ": LabValidator").containsExactly(field);
+        AGREEMENT.schemaRejectsThenJava(file, field -> {
+            String component = field.startsWith("checks") ? "checks" : field.contains(".impair") ? "impair" : "host";
+            return javaHas(component) ? null : "LabFile has no " + component + " yet (issue 18)";
+        });
     }
 
     @ParameterizedTest
@@ -114,13 +112,6 @@ class LabSchemaTest {
                     "LabFile has no " + component + " yet (issue 18): the Java side of " + file + " waits for it");
         }
         LabFile.parse(text, Path.of("/labs"), file.toString());
-    }
-
-    private static void bothReject(Path file) {
-        String text = JsonSchemas.read(file);
-        String field = JsonSchemas.expectedField(file, text);
-        assertThat(javaFields(file, text)).as(file + ": LabValidator").containsExactly(field);
-        assertThat(schemaFields(text, field)).as(file + ": " + SCHEMA.errors(text)).containsExactly(field);
     }
 
     /** The fields of the Java problems, each {@code "PATH: message"}. */
@@ -153,13 +144,10 @@ class LabSchemaTest {
     /** Whether LabFile has the issue 18 component {@code checks}, {@code impair} (of a NIC) or {@code host} (of a VM). */
     private static boolean javaHas(String component) {
         return switch (component) {
-            case "checks" -> has(LabFile.class, "checks");
-            case "impair" -> has(LabFile.Nic.class, "impair");
-            default -> has(LabFile.Vm.class, "host");
+            case "checks" -> SchemaAgreement.hasComponent(LabFile.class, "checks");
+            case "impair" -> SchemaAgreement.hasComponent(LabFile.Nic.class, "impair");
+            default -> SchemaAgreement.hasComponent(LabFile.Vm.class, "host");
         };
     }
 
-    private static boolean has(Class<? extends Record> type, String component) {
-        return Arrays.stream(type.getRecordComponents()).anyMatch(c -> c.getName().equals(component));
-    }
 }
