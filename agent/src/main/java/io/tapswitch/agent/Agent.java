@@ -123,7 +123,7 @@ public final class Agent implements AutoCloseable {
                         : config.vxlan().address()) + ":" + (config.vxlan() == null ? 0 : config.vxlan().port());
                 HazelcastClusterManager members = clusterManager;
                 fabric = new Fabric(vertx, control, control.tunnel(), hostId, vtep,
-                        () -> apiUrl(http.host(), api.actualPort()), members::getNodeId);
+                        () -> apiUrl(http.host(), api.actualPort()), members::getNodeId, members::getNodes);
                 api.fabric(fabric);
                 labs.remote(new io.tapswitch.agent.fabric.FabricLabs(vertx, fabric, labs));
                 await(vertx.deployVerticle(api));

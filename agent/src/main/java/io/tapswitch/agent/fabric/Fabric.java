@@ -63,6 +63,12 @@ public final class Fabric implements AutoCloseable {
     private final String vtep;
     private final Supplier<String> apiUrl;
     private final Supplier<String> nodeId;
+    private final Supplier<java.util.Collection<String>> clusterNodes;
+    /** When each cluster node other than this one was first found silent (no advert heard), by node id. */
+    private final Map<String, Long> silentSince = new HashMap<>();
+    private MessageConsumer<JsonObject> adverts;
+    private long lastResubscribeNanos;
+    private volatile long resubscriptions;
     private final long started = System.currentTimeMillis();
     private final Map<String, Peer> peers = new HashMap<>();
     private final List<Long> timers = new ArrayList<>();
@@ -80,6 +86,17 @@ public final class Fabric implements AutoCloseable {
      */
     public Fabric(Vertx vertx, ControlPlane control, TunnelControl tunnel, String hostId, String vtep,
                   Supplier<String> apiUrl, Supplier<String> nodeId) {
+        this(vertx, control, tunnel, hostId, vtep, apiUrl, nodeId, List::of);
+    }
+
+    /**
+     * @param clusterNodes the node ids the cluster counts as members now, this one included: a
+     *                     member whose adverts stay unheard makes this agent subscribe to adverts
+     *                     again (see {@link #resubscribeIfDeaf})
+     */
+    public Fabric(Vertx vertx, ControlPlane control, TunnelControl tunnel, String hostId, String vtep,
+                  Supplier<String> apiUrl, Supplier<String> nodeId, Supplier<java.util.Collection<String>> clusterNodes) {
+        this.clusterNodes = clusterNodes;
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.control = control;
@@ -93,11 +110,12 @@ public final class Fabric implements AutoCloseable {
     /** Starts advertising, listening, probing; call once. Completes once adverts are listened to. */
     public io.vertx.core.Future<Void> start() {
         return onContext(() -> {
-            consumers.add(vertx.eventBus().<JsonObject>consumer(ADVERTS, m -> heard(HostAdvert.of(m.body()))));
+            subscribe();
             consumers.add(vertx.eventBus().<JsonObject>localConsumer(io.tapswitch.agent.event.Events.CONFIG,
                     m -> advertise()));
             timers.add(vertx.setPeriodic(ADVERT_PERIOD_MILLIS, id -> {
                 advertise();
+                resubscribeIfDeaf();
                 review();
             }));
             timers.add(vertx.setPeriodic(PROBE_PERIOD_MILLIS, id -> probe()));
@@ -120,6 +138,67 @@ public final class Fabric implements AutoCloseable {
             }
         });
         return promise.future();
+    }
+
+    private void subscribe() {
+        adverts = vertx.eventBus().consumer(ADVERTS, m -> heard(HostAdvert.of(m.body())));
+        consumers.add(adverts);
+    }
+
+    /**
+     * Subscribes to adverts anew when a cluster member has gone unheard for
+     * {@link #ADVERT_SILENCE_NANOS}. Every agent advertises once a second, so a member that is
+     * silent that long while the cluster still has it means its publications do not reach this
+     * agent: its event bus does not list this agent's subscription. That was seen once in the VM
+     * fabric test, two agents started together: both members of one cluster, one heard the other
+     * and never the reverse, for 40 s. The likeliest cause is the event that announces a
+     * subscription to the other members (a Hazelcast map event) lost while the new cluster moved
+     * its partitions; such an event is not repeated. A new registration is announced anew, which
+     * puts this agent back on the peers' lists; the old one goes once the new one is in place.
+     * Tried at most once per silence period.
+     */
+    private void resubscribeIfDeaf() {
+        if (closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        java.util.Set<String> heardNodes = new java.util.HashSet<>();
+        for (Peer p : peers.values()) {
+            if (p.advert != null && now - p.lastAdvertNanos < ADVERT_SILENCE_NANOS) {
+                heardNodes.add(p.advert.nodeId());
+            }
+        }
+        java.util.Collection<String> nodes = clusterNodes.get();
+        silentSince.keySet().retainAll(nodes);
+        String self = nodeId.get();
+        String unheard = null;
+        for (String node : nodes) {
+            if (node.equals(self) || heardNodes.contains(node)) {
+                silentSince.remove(node);
+                continue;
+            }
+            long since = silentSince.computeIfAbsent(node, k -> now);
+            if (now - since >= ADVERT_SILENCE_NANOS) {
+                unheard = node;
+            }
+        }
+        if (unheard == null || now - lastResubscribeNanos < ADVERT_SILENCE_NANOS) {
+            return;
+        }
+        LOG.warn("fabric: no advert from cluster member {} for {} s although the cluster has it; subscribing to adverts again",
+                unheard, ADVERT_SILENCE_NANOS / 1_000_000_000L);
+        MessageConsumer<JsonObject> old = adverts;
+        subscribe();
+        consumers.remove(old);
+        old.unregister();
+        lastResubscribeNanos = now;
+        resubscriptions++;
+        silentSince.replaceAll((node, since) -> now);
+    }
+
+    /** How often this agent subscribed to adverts anew because a cluster member stayed unheard. */
+    public long advertResubscriptions() {
+        return resubscriptions;
     }
 
     /** The cluster says node {@code node} left; may be called from any thread. */

@@ -97,6 +97,40 @@ class FabricTest {
                 .filter(p -> p.hostId().equals(host)).findFirst().orElseThrow();
     }
 
+    /** Replaces the fabric by one whose cluster has these members. */
+    private void restartWithClusterNodes(String... nodes) throws Exception {
+        fabric.close();
+        fabric = new Fabric(agent.vertx(), agent.controlPlane(), tunnel, "a", "198.19.77.1:4789", () -> agent.apiUrl(),
+                () -> "node-a", () -> List.of(nodes));
+        fabric.start().await(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aClusterMemberThatStaysUnheardMakesItSubscribeToAdvertsAgain() throws Exception {
+        restartWithClusterNodes("node-a", "node-z");
+        await().atMost(Duration.ofSeconds(10)).until(() -> fabric.advertResubscriptions() >= 1);
+        // the new subscription hears adverts
+        advertise("b", "node-b", "198.19.77.2:4789", false, "10");
+        await().atMost(Duration.ofSeconds(5)).until(() -> port("vtep-b") != null);
+        assertThat(peer("b").state()).isEqualTo("up");
+    }
+
+    @Test
+    void membersThatAreHeardLeaveTheSubscriptionAlone() throws Exception {
+        restartWithClusterNodes("node-a", "node-b");
+        long timer = agent.vertx().setPeriodic(500, id -> advertise("b", "node-b", "198.19.77.2:4789", false, "10"));
+        try {
+            long until = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+            while (System.nanoTime() < until) {
+                assertThat(fabric.advertResubscriptions()).isZero();
+                Thread.sleep(200);
+            }
+            assertThat(peer("b").state()).as("the control: b's adverts were heard").isEqualTo("up");
+        } finally {
+            agent.vertx().cancelTimer(timer);
+        }
+    }
+
     @Test
     void advertisesTheVlansOfItsOwnPortsOnly() {
         JsonObject[] heard = new JsonObject[1];
