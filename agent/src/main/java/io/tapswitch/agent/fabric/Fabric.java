@@ -67,7 +67,6 @@ public final class Fabric implements AutoCloseable {
     /** When each cluster node other than this one was first found silent (no advert heard), by node id. */
     private final Map<String, Long> silentSince = new HashMap<>();
     private MessageConsumer<JsonObject> adverts;
-    private long lastResubscribeNanos;
     private volatile long resubscriptions;
     private final long started = System.currentTimeMillis();
     private final Map<String, Peer> peers = new HashMap<>();
@@ -83,13 +82,6 @@ public final class Fabric implements AutoCloseable {
     /**
      * @param vtep   this host's VTEP, {@code address:port}; port 0 when it has no tunnel endpoint
      * @param nodeId this agent's cluster node id (read when adverts are made)
-     */
-    public Fabric(Vertx vertx, ControlPlane control, TunnelControl tunnel, String hostId, String vtep,
-                  Supplier<String> apiUrl, Supplier<String> nodeId) {
-        this(vertx, control, tunnel, hostId, vtep, apiUrl, nodeId, List::of);
-    }
-
-    /**
      * @param clusterNodes the node ids the cluster counts as members now, this one included: a
      *                     member whose adverts stay unheard makes this agent subscribe to adverts
      *                     again (see {@link #resubscribeIfDeaf})
@@ -182,7 +174,7 @@ public final class Fabric implements AutoCloseable {
                 unheard = node;
             }
         }
-        if (unheard == null || now - lastResubscribeNanos < ADVERT_SILENCE_NANOS) {
+        if (unheard == null) {
             return;
         }
         LOG.warn("fabric: no advert from cluster member {} for {} s although the cluster has it; subscribing to adverts again",
@@ -191,8 +183,8 @@ public final class Fabric implements AutoCloseable {
         subscribe();
         consumers.remove(old);
         old.unregister();
-        lastResubscribeNanos = now;
         resubscriptions++;
+        // every member gets a whole silence period again, which is what limits this to once per period
         silentSince.replaceAll((node, since) -> now);
     }
 

@@ -73,7 +73,8 @@ class FabricTest {
                 """);
         agent = Agent.start(config, new AgentOptions().setDeviceOpener(new MemoryDevices()).setStateDirectory(dir));
         ControlPlane control = agent.controlPlane();
-        fabric = new Fabric(agent.vertx(), control, tunnel, "a", "198.19.77.1:4789", () -> agent.apiUrl(), () -> "node-a");
+        fabric = new Fabric(agent.vertx(), control, tunnel, "a", "198.19.77.1:4789", () -> agent.apiUrl(), () -> "node-a",
+                () -> List.of("node-a"));
         fabric.start().await(10, java.util.concurrent.TimeUnit.SECONDS);
     }
 
