@@ -10,6 +10,7 @@ import io.tapswitch.agent.config.VlanSpec;
 import io.tapswitch.agent.host.CommandResult;
 import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.host.Netns;
+import io.tapswitch.tests.lab.GuestImage;
 import io.tapswitch.tests.netns.Root;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -412,8 +413,7 @@ class ConsoleIT {
     @SuppressWarnings("unchecked")
     void vmsOfALabAppearBehindTheirPorts() {
         Path root = Path.of("..").toAbsolutePath().normalize();
-        CommandResult build = HostCommand.run(List.of(root.resolve("vm-configs/guest/build-guest.sh").toString()));
-        assertThat(build.exitCode()).as("guest build: %s", build.output()).isZero();
+        GuestImage.build();
         page.executeScript("window.__sameDocument = true");
         agent.labs().up(root.resolve("vm-configs/two-vms.yaml").toString());
         try {

@@ -7,6 +7,7 @@ import io.tapswitch.agent.config.VlanSpec;
 import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.host.Netns;
 import io.tapswitch.core.vlan.VlanConfig;
+import io.tapswitch.tests.lab.GuestImage;
 import io.tapswitch.tests.lab.SwitchUnderTest;
 import io.tapswitch.tests.netns.Root;
 import org.junit.jupiter.api.AfterAll;
@@ -156,7 +157,7 @@ class AutoAttachIT {
      */
     @Test
     void aGuestOnATapMadeBeforehandPingsThroughTheRulesVlan() throws Exception {
-        QemuGuest.buildGuest();
+        GuestImage.build();
         HostCommand.check("ip", "tuntap", "add", "tsqa-vm", "mode", "tap");
         links.add("tsqa-vm");
         long attached = until(() -> isPort("tsqa-vm"), SECOND_NANOS);

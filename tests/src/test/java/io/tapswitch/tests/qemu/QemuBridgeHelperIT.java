@@ -7,6 +7,7 @@ import io.tapswitch.agent.config.PortSpec;
 import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.host.Netns;
 import io.tapswitch.core.vlan.VlanConfig;
+import io.tapswitch.tests.lab.GuestImage;
 import io.tapswitch.tests.lab.SwitchUnderTest;
 import io.tapswitch.tests.netns.Root;
 import org.junit.jupiter.api.AfterAll;
@@ -46,7 +47,7 @@ class QemuBridgeHelperIT {
     @BeforeAll
     void up() throws Exception {
         Root.require();
-        QemuGuest.buildGuest();
+        GuestImage.build();
         for (String l : List.of("tsqb-a", "tsqb-b")) {
             HostCommand.run("ip", "link", "del", l);
         }

@@ -1,7 +1,5 @@
 package io.tapswitch.tests.qemu;
 
-import io.tapswitch.agent.host.CommandResult;
-import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.vm.ConsoleLog;
 import io.tapswitch.agent.vm.GuestConsole;
 
@@ -38,12 +36,6 @@ final class QemuGuest implements AutoCloseable {
         this.process = process;
         this.dir = dir;
         this.stderr = stderr;
-    }
-
-    /** Builds the test guest when needed (a few seconds, Debian packages only). */
-    static void buildGuest() {
-        CommandResult build = HostCommand.run(List.of(ROOT.resolve("vm-configs/guest/build-guest.sh").toString()));
-        assertThat(build.exitCode()).as("guest build: %s", build.output()).isZero();
     }
 
     /**

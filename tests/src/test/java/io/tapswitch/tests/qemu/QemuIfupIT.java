@@ -7,6 +7,7 @@ import io.tapswitch.agent.host.Netns;
 import io.tapswitch.agent.state.TransientPorts;
 import io.tapswitch.core.vlan.VlanConfig;
 import io.tapswitch.core.vlan.VlanSet;
+import io.tapswitch.tests.lab.GuestImage;
 import io.tapswitch.tests.lab.SwitchUnderTest;
 import io.tapswitch.tests.netns.Root;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +46,7 @@ class QemuIfupIT {
     @BeforeAll
     void up() throws Exception {
         Root.require();
-        QemuGuest.buildGuest();
+        GuestImage.build();
         for (String l : List.of("tsqi-vm", "tsqi-t1", "tsqi-a", "tsqi-b", "tsqi-none", "tsqi-kill")) {
             HostCommand.run("ip", "link", "del", l);
         }

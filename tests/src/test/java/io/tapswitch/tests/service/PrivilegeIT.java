@@ -3,12 +3,12 @@ package io.tapswitch.tests.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tapswitch.agent.client.ApiClient;
 import io.tapswitch.agent.client.CtlException;
-import io.tapswitch.agent.host.CommandResult;
 import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.vm.ConsoleLog;
 import io.tapswitch.agent.vm.ConsolePaths;
 import io.tapswitch.agent.vm.GuestConsole;
 import io.tapswitch.core.sys.NetDevice;
+import io.tapswitch.tests.lab.GuestImage;
 import io.tapswitch.tests.netns.Root;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,8 +51,7 @@ class PrivilegeIT {
     @BeforeAll
     static void start() throws Exception {
         Root.require();
-        CommandResult build = HostCommand.run(List.of(ROOT.resolve("vm-configs/guest/build-guest.sh").toString()));
-        assertThat(build.exitCode()).as("guest build: %s", build.output()).isZero();
+        GuestImage.build();
         if (!HostCommand.run(List.of("getent", "passwd", USER)).succeeded()) {
             HostCommand.check(List.of("useradd", "--system", "--user-group", "--no-create-home",
                     "--shell", "/usr/sbin/nologin", USER));

@@ -7,6 +7,7 @@ import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.vm.PortAttacher;
 import io.tapswitch.agent.vm.VmManager;
 import io.tapswitch.core.sys.NetDevice;
+import io.tapswitch.tests.lab.GuestImage;
 import io.tapswitch.tests.netns.Root;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,8 +38,7 @@ class VmCrashIT {
     @BeforeAll
     static void start() throws Exception {
         Root.require();
-        CommandResult build = HostCommand.run(List.of(VmLab.ROOT.resolve("vm-configs/guest/build-guest.sh").toString()));
-        assertThat(build.exitCode()).as("guest build: %s", build.output()).isZero();
+        GuestImage.build();
         dir = Files.createTempDirectory("tsvmcrash");
         Files.writeString(dir.resolve("switch.yaml"), """
                 name: tsvmcrash

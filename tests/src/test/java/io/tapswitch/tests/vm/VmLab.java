@@ -1,13 +1,12 @@
 package io.tapswitch.tests.vm;
 
-import io.tapswitch.agent.host.CommandResult;
-import io.tapswitch.agent.host.HostCommand;
 import io.tapswitch.agent.state.SwitchView;
 import io.tapswitch.agent.vm.ConsoleLog;
 import io.tapswitch.agent.vm.ConsolePaths;
 import io.tapswitch.agent.vm.GuestConsole;
 import io.tapswitch.agent.vm.LabFile;
 import io.tapswitch.agent.vm.Labs;
+import io.tapswitch.tests.lab.GuestImage;
 import io.tapswitch.tests.lab.SwitchUnderTest;
 
 import java.nio.file.Path;
@@ -46,8 +45,7 @@ final class VmLab implements AutoCloseable {
 
     /** Builds the guest if needed, starts an agent and the lab on it, and waits for every guest's network. */
     static VmLab up(String labFile) throws Exception {
-        CommandResult build = HostCommand.run(List.of(ROOT.resolve("vm-configs/guest/build-guest.sh").toString()));
-        assertThat(build.exitCode()).as("guest build: %s", build.output()).isZero();
+        GuestImage.build();
         Path file = ROOT.resolve("vm-configs").resolve(labFile);
         LabFile lab = LabFile.load(file);
         SwitchUnderTest sw = SwitchUnderTest.start(lab.name());
